@@ -1,0 +1,43 @@
+# Macrohard: setup, demo, tests and benchmarks. Everything installs into .venv.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup demo test lint unit bench bench-single bench-vote clean
+
+setup: $(STAMP)
+
+# llama-cpp-python compiles from source the first time (about 8 minutes on 2 cores; pip caches it).
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[local,small,dev]'
+	$(BIN)/macrohard models
+	touch $(STAMP)
+
+demo: setup
+	$(BIN)/macrohard synth "Return the n-th Fibonacci number (fib(0) == 0, fib(1) == 1)" \
+		--example "fib(10) == 55" --example "fib(1) == 1"
+
+lint: setup
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
+
+unit: setup
+	$(BIN)/python -m pytest -q
+
+test: lint unit
+
+# Benchmarks (long: tens of minutes on 2 cores). Reports land in reports/.
+bench: bench-single bench-vote
+
+bench-single: setup
+	$(BIN)/macrohard bench humaneval --strategy single --report reports/humaneval-1.5b-single.json
+
+bench-vote: setup
+	$(BIN)/macrohard bench humaneval --strategy vote --report reports/humaneval-1.5b-vote.json
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Benchmarks that measure Macrohard honestly: hidden tests score, they never steer."""
