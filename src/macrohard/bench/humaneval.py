@@ -111,6 +111,9 @@ def solve_one(
     solution: Solution = synthesize(task, model, strategy, sandbox, **options)
     passed = score(sandbox, problem, solution.code)
     chosen = next((c.origin for c in solution.candidates if c.program == solution.code), None)
+    first = solution.candidates[0].program if solution.candidates else None
+    # the greedy first answer is what `single` returns: scored too, for a like-for-like comparison
+    greedy_passed = passed if first == solution.code else score(sandbox, problem, first)
     return {
         "task_id": problem.task_id,
         "passed": passed,
@@ -121,6 +124,7 @@ def solve_one(
         "chosen": chosen,
         "examples": len(task.examples),
         "examples_passed": solution.verified,
+        "greedy_passed": greedy_passed,
     }
 
 
@@ -135,6 +139,7 @@ def make_report(model_name: str, strategy: str, rows: list[dict[str, Any]]) -> d
         "n": n,
         "passed": passed,
         "pass_at_1": round(passed / n, 4) if n else 0.0,
+        "greedy_passed": sum(1 for r in rows if r.get("greedy_passed")),
         "median_seconds": round(statistics.median(seconds), 2) if seconds else 0.0,
         "tokens": sum(r["completion_tokens"] + r.get("prompt_tokens", 0) for r in rows),
         "completion_tokens": sum(r["completion_tokens"] for r in rows),

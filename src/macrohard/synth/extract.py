@@ -140,3 +140,21 @@ def merge_with_header(header: str, code: str, entry_point: str) -> str:
             parts.append("\n".join(lines[start - 1 : node.end_lineno]))
     head = "\n\n".join(parts).strip()
     return (head + "\n\n\n" + code) if head else code
+
+
+def extract_file(reply: str, must_define: tuple[str, ...] = ()) -> str | None:
+    """A whole source file from a reply: the fenced block that defines the most of `must_define`
+    (else the longest), cut back to what parses. Unlike `extract_code`, top-level statements and
+    `if __name__ == "__main__":` blocks are kept: a file may be a program."""
+    blocks = fenced_blocks(reply)
+    if not blocks:
+        start = _CODE_START.search(reply)
+        blocks = [reply[start.start() :]] if start else []
+    if not blocks:
+        return None
+
+    def rank(block: str) -> tuple[int, int]:
+        return (sum(defines(block, n) or f"class {n}" in block for n in must_define), len(block))
+
+    parsed = _parse_prefix(max(blocks, key=rank))
+    return parsed[1].rstrip() + "\n" if parsed else None

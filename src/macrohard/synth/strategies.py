@@ -48,7 +48,7 @@ def repair(engine: Engine, rounds: int = 3) -> Candidate | None:
     return cand if cand.passes_examples else (best if best.program else None)
 
 
-def vote(engine: Engine, samples: int = 5, tests: int = 5) -> Candidate | None:
+def vote(engine: Engine, samples: int = 8, tests: int = 5) -> Candidate | None:
     """Diversity plus selection by tests: what measurably works for small models."""
     greedy = engine.candidate("greedy")
     if greedy.passes_examples and engine.task.examples:

@@ -1,0 +1,80 @@
+"""Budgets: a run that reaches its token or time limit stops cleanly with BudgetExceeded."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+
+from macrohard.errors import BudgetExceeded
+from macrohard.models.base import Completion, JsonSchema, Message, Model, Usage
+
+
+class Budget:
+    """Token and wall-clock limits for one run; `spent` may start above zero on resume."""
+
+    def __init__(
+        self,
+        max_tokens: int | None = None,
+        max_minutes: float | None = None,
+        spent_tokens: int = 0,
+    ) -> None:
+        self.max_tokens = max_tokens
+        self.deadline = time.monotonic() + max_minutes * 60 if max_minutes else None
+        self.max_minutes = max_minutes
+        self.spent_tokens = spent_tokens
+
+    def check(self) -> None:
+        if self.max_tokens is not None and self.spent_tokens >= self.max_tokens:
+            raise BudgetExceeded(
+                f"token budget spent: {self.spent_tokens:,} of {self.max_tokens:,} tokens"
+            )
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            raise BudgetExceeded(f"time budget spent: {self.max_minutes:g} minutes")
+
+    def add(self, usage: Usage) -> None:
+        self.spent_tokens += usage.total_tokens
+
+
+class BudgetedModel:
+    """Checks the budget before every call and counts the usage of each, per phase too."""
+
+    def __init__(self, model: Model, budget: Budget) -> None:
+        self.model = model
+        self.name = model.name
+        self.budget = budget
+        self.phase_usage = Usage()
+        self._lock = threading.Lock()
+
+    @property
+    def supports_prefill(self) -> bool:
+        return bool(getattr(self.model, "supports_prefill", False))
+
+    def complete(
+        self,
+        messages: Sequence[Message],
+        *,
+        schema: JsonSchema | None = None,
+        temperature: float = 0.0,
+        max_tokens: int = 1024,
+        seed: int | None = None,
+        stop: Sequence[str] = (),
+    ) -> Completion:
+        self.budget.check()
+        completion = self.model.complete(
+            messages,
+            schema=schema,
+            temperature=temperature,
+            max_tokens=max_tokens,
+            seed=seed,
+            stop=stop,
+        )
+        with self._lock:
+            self.budget.add(completion.usage)
+            self.phase_usage = self.phase_usage + completion.usage
+        return completion
+
+    def take_phase_usage(self) -> Usage:
+        with self._lock:
+            usage, self.phase_usage = self.phase_usage, Usage()
+        return usage

@@ -1,0 +1,112 @@
+"""What every role works with: the request, the project folder, the model, the sandbox."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from macrohard.company.budget import BudgetedModel
+from macrohard.errors import ModelError, UserError
+from macrohard.gates import DEFAULT_GATES, Gate
+from macrohard.models.base import Message
+from macrohard.sandbox import Sandbox
+
+T = TypeVar("T", bound=BaseModel)
+
+ARTIFACTS = ".macrohard"
+
+
+@dataclass
+class PhaseResult:
+    """What a role reports: a one-line summary for the commit, data for the journal."""
+
+    summary: str
+    output: dict[str, Any] = field(default_factory=dict)
+    verdict: str = "ok"
+    trailers: dict[str, str] = field(default_factory=dict)
+    body: str = ""
+
+
+@dataclass
+class Context:
+    run_id: str
+    request: str
+    root: Path
+    model: BudgetedModel
+    sandbox: Sandbox
+    gates: tuple[Gate, ...] = DEFAULT_GATES
+    repair_rounds: int = 3
+    notes: list[str] = field(default_factory=list)
+
+    # -- files -------------------------------------------------------------------------------
+    def path(self, rel: str) -> Path:
+        target = (self.root / rel).resolve()
+        if not target.is_relative_to(self.root.resolve()):
+            raise UserError(f"refusing to touch {rel!r}: outside the project folder")
+        return target
+
+    def write(self, rel: str, text: str) -> None:
+        target = self.path(rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.name + ".mh-tmp")
+        tmp.write_text(text)
+        tmp.replace(target)
+
+    def read(self, rel: str) -> str:
+        target = self.path(rel)
+        return target.read_text() if target.exists() else ""
+
+    def save(self, name: str, artifact: BaseModel) -> None:
+        self.write(f"{ARTIFACTS}/{name}.json", artifact.model_dump_json(indent=2) + "\n")
+
+    def load(self, name: str, cls: type[T]) -> T:
+        text = self.read(f"{ARTIFACTS}/{name}.json")
+        if not text:
+            raise UserError(f"the {name} artifact is missing from {self.root}/{ARTIFACTS}")
+        return cls.model_validate_json(text)
+
+    # -- model -------------------------------------------------------------------------------
+    def ask(
+        self,
+        messages: list[Message],
+        *,
+        max_tokens: int = 1024,
+        temperature: float = 0.0,
+        seed: int | None = None,
+    ) -> str:
+        return self.model.complete(
+            messages, max_tokens=max_tokens, temperature=temperature, seed=seed
+        ).text
+
+    def ask_json(
+        self, messages: list[Message], cls: type[T], *, max_tokens: int = 1024
+    ) -> T | None:
+        """Schema-constrained output, validated; one retry with a little temperature; else None."""
+        schema = cls.model_json_schema()
+        for attempt in range(2):
+            try:
+                text = self.model.complete(
+                    messages,
+                    schema=schema,
+                    max_tokens=max_tokens,
+                    temperature=0.0 if attempt == 0 else 0.4,
+                    seed=attempt,
+                ).text
+            except ModelError as exc:
+                self.notes.append(f"model error: {exc}")
+                continue
+            try:
+                return cls.model_validate(json.loads(_json_part(text)))
+            except (ValueError, ValidationError) as exc:
+                self.notes.append(f"malformed {cls.__name__} from the model: {str(exc)[:200]}")
+        return None
+
+
+def _json_part(text: str) -> str:
+    """The JSON object in a reply that may wrap it in a fence or prose."""
+    start, end = text.find("{"), text.rfind("}")
+    return text[start : end + 1] if start != -1 and end > start else text

@@ -1,0 +1,101 @@
+"""Engineers: the code, file by file in dependency order (files of one wave in parallel)."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from macrohard.company.artifacts import Design, FilePlan, Spec
+from macrohard.company.context import Context, PhaseResult
+from macrohard.models.base import Message, system, user
+from macrohard.synth.extract import extract_file
+
+PROMPT = (
+    "You are a senior Python engineer. Write complete, working, clean code that follows the spec "
+    "exactly: the same file names, function names, signatures, CLI arguments, exit codes and "
+    "output formats. Standard library only unless told otherwise. No placeholders."
+)
+
+
+def api_names(plan: FilePlan) -> tuple[str, ...]:
+    names = []
+    for sig in plan.public_api:
+        head = sig.replace("async ", "").split("(")[0].split()
+        if head:
+            names.append(head[-1])
+    return tuple(names)
+
+
+def file_request(spec: Spec, design: Design, plan: FilePlan, cli: str) -> list[Message]:
+    others = [p for p in design.files if p.path in plan.depends_on]
+    lines = [spec.contract_text(), "", f"Write the complete file `{plan.path}`: {plan.purpose}."]
+    if plan.public_api:
+        lines.append("It must define: " + "; ".join(plan.public_api) + ".")
+    for other in others:
+        module = other.path[:-3].replace("/", ".")
+        lines.append(f"It may import from `{module}`: " + "; ".join(other.public_api))
+    if cli:
+        lines.append(
+            f"It is a command-line program ({cli}): parse arguments with argparse in a main() "
+            'function and end the file with `if __name__ == "__main__": main()`; print results '
+            "to stdout, errors to stderr, and exit with the status codes the spec gives."
+        )
+    lines.append("Reply with the whole file in one ```python block.")
+    return [system(PROMPT), user("\n".join(lines))]
+
+
+def write_file(
+    ctx: Context,
+    messages: list[Message],
+    must_define: tuple[str, ...],
+    attempts: int = 2,
+    temperature: float = 0.0,
+    seed: int = 0,
+) -> str | None:
+    """Ask until the reply parses and defines the public API (sampling after the first try)."""
+    best: str | None = None
+    for attempt in range(attempts):
+        reply = ctx.ask(
+            messages,
+            max_tokens=1800,
+            temperature=temperature if attempt == 0 else 0.7,
+            seed=seed + attempt,
+        )
+        code = extract_file(reply, must_define)
+        if code and all(f"def {n}" in code or f"class {n}" in code for n in must_define):
+            return code
+        best = best or code
+    return best
+
+
+class Engineer:
+    role = "engineer"
+
+    def __init__(self, parallel: int = 2) -> None:
+        self.parallel = parallel
+
+    def run(self, ctx: Context) -> PhaseResult:
+        spec = ctx.load("spec", Spec)
+        design = ctx.load("design", Design)
+        clis = {c.path: c.cli_usage for c in spec.files}
+        written: list[str] = []
+        missing: list[str] = []
+
+        def build(plan: FilePlan) -> tuple[FilePlan, str | None]:
+            messages = file_request(spec, design, plan, clis.get(plan.path, ""))
+            return plan, write_file(ctx, messages, api_names(plan))
+
+        for wave in design.order():
+            with ThreadPoolExecutor(max_workers=max(1, self.parallel)) as pool:
+                for plan, code in pool.map(build, wave):
+                    if code:
+                        ctx.write(plan.path, code)
+                        written.append(plan.path)
+                    else:
+                        missing.append(plan.path)
+        if missing:
+            ctx.notes.append(f"engineer: no usable code for {', '.join(missing)}")
+        return PhaseResult(
+            summary=f"implement {', '.join(written) or 'nothing'}",
+            output={"written": written, "missing": missing},
+            verdict="ok" if not missing else "incomplete",
+        )

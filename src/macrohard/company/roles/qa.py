@@ -1,0 +1,102 @@
+"""QA: acceptance tests written from the Spec alone, before any code exists."""
+
+from __future__ import annotations
+
+import ast
+
+from macrohard.company.artifacts import Design, FileContract, Spec
+from macrohard.company.context import Context, PhaseResult
+from macrohard.models.base import system, user
+from macrohard.synth.extract import extract_file
+
+PROMPT = (
+    "You are a QA engineer. You write pytest tests from the spec alone: the code does not exist "
+    "yet. Test only behaviour the spec states, with concrete inputs and exact expected results. "
+    "Keep each test short and independent."
+)
+
+
+def module_name(path: str) -> str:
+    return path[: -len(".py")].replace("/", ".")
+
+
+def test_path(path: str) -> str:
+    return f"tests/test_{path[: -len('.py')].replace('/', '_')}.py"
+
+
+def is_cli(contract: FileContract) -> bool:
+    return bool(contract.cli_usage.strip())
+
+
+def how_to_test(contract: FileContract) -> str:
+    if is_cli(contract):
+        return (
+            f"`{contract.path}` is a command-line program ({contract.cli_usage}). Run it with "
+            f"subprocess.run([sys.executable, str(ROOT / '{contract.path}'), ...], "
+            "capture_output=True, text=True, timeout=30) where ROOT = "
+            "pathlib.Path(__file__).resolve().parents[1]; use pytest's tmp_path for any files."
+        )
+    return f"Import what you test with `from {module_name(contract.path)} import ...`."
+
+
+def count_tests(code: str) -> int:
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return 0
+    return sum(
+        1 for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name.startswith("test")
+    )
+
+
+class QA:
+    role = "qa"
+
+    def run(self, ctx: Context) -> PhaseResult:
+        spec = ctx.load("spec", Spec)
+        design = ctx.load("design", Design)
+        contracts = {c.path: c for c in spec.files}
+        written: dict[str, int] = {}
+        for plan in design.files:
+            contract = contracts.get(plan.path)
+            if contract is None or not (contract.functions or is_cli(contract)):
+                continue
+            code = self.write_tests(ctx, spec, contract)
+            if code:
+                target = test_path(plan.path)
+                ctx.write(target, code)
+                written[target] = count_tests(code)
+        ctx.write("tests/conftest.py", CONFTEST)
+        total = sum(written.values())
+        return PhaseResult(
+            summary=f"{total} acceptance test(s) from the spec, before any code",
+            output={"tests": written},
+            verdict="ok" if total else "no-tests",
+        )
+
+    def write_tests(self, ctx: Context, spec: Spec, contract: FileContract) -> str | None:
+        prompt = (
+            f"{spec.contract_text()}\n\nWrite a pytest file with 4 to 8 tests for "
+            f"`{contract.path}`. {how_to_test(contract)} Reply with one ```python block."
+        )
+        for attempt in range(2):
+            reply = ctx.ask(
+                [system(PROMPT), user(prompt)],
+                max_tokens=1200,
+                temperature=0.0 if attempt == 0 else 0.6,
+                seed=attempt,
+            )
+            code = extract_file(reply)
+            if code and count_tests(code):
+                return code
+        ctx.notes.append(f"qa: no usable tests for {contract.path}")
+        return None
+
+
+CONFTEST = '''"""Put the project root on sys.path: tests import modules by their spec names."""
+
+import pathlib
+import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+'''

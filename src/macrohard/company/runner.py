@@ -1,0 +1,318 @@
+"""The core loop of a build: run each phase's role, commit its work as that role, journal it.
+
+for phase in workflow:        (finished phases are skipped on resume)
+    result = role.run(ctx)    BudgetExceeded / errors stop the loop, with what exists committed
+    sha = commit(role, ...)   trailers name the run and phase, so a crash between the commit and
+    journal.finished(sha)     the journal write is recovered from git, never redone
+ship when every gate passed: merge the work branch into main, tag v0.1.0; write the report
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from macrohard.company.budget import Budget, BudgetedModel
+from macrohard.company.context import Context, PhaseResult
+from macrohard.company.policy import check_request
+from macrohard.company.roles.release import VERSION
+from macrohard.company.workflow import DEFAULT_WORKFLOW, ROLES, Phase
+from macrohard.errors import BudgetExceeded, MacrohardError, UserError
+from macrohard.gates import DEFAULT_GATES, Gate
+from macrohard.journal import Journal, RunRecord
+from macrohard.models.base import Model
+from macrohard.sandbox import Sandbox, default_sandbox
+from macrohard.workspace import Workspace
+
+Listener = Callable[[str, dict[str, Any]], None]
+REPORT = ".macrohard/report.json"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    run_id: str
+    out_dir: Path
+    status: str
+    verdict: str
+    report: dict[str, Any]
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict == "shipped"
+
+
+class Company:
+    """Runs builds: a model, a sandbox, a journal, and the workflow its roles follow."""
+
+    def __init__(
+        self,
+        model: Model,
+        *,
+        journal: Journal | None = None,
+        sandbox: Sandbox | None = None,
+        workflow: tuple[Phase, ...] = DEFAULT_WORKFLOW,
+        gates: tuple[Gate, ...] = DEFAULT_GATES,
+        on_event: Listener | None = None,
+    ) -> None:
+        self.model = model
+        self.journal = journal or Journal()
+        self.sandbox = sandbox or default_sandbox()
+        self.workflow = workflow
+        self.gates = gates
+        self.on_event = on_event or (lambda kind, data: None)
+        self.budget: Budget | None = None
+
+    # -- entry points --------------------------------------------------------------------------
+    def build(
+        self,
+        request: str,
+        out_dir: Path,
+        *,
+        budget_tokens: int | None = None,
+        max_minutes: float | None = None,
+    ) -> Outcome:
+        request = check_request(request)
+        ws = Workspace.init(out_dir)
+        if ws.head() is not None:
+            raise UserError(
+                f"{ws.path} already holds a project; use `macrohard resume RUN_ID` to continue "
+                "a build there, or pick a new folder"
+            )
+        options = {"budget_tokens": budget_tokens, "max_minutes": max_minutes}
+        run = self.journal.create_run(
+            request,
+            str(ws.path),
+            self.model.name,
+            [(p.name, p.role) for p in self.workflow],
+            options,
+        )
+        ws.commit(
+            "macrohard",
+            f"start: project for run {run.id}",
+            allow_empty=True,
+            trailers={"Macrohard-Run": run.id},
+        )
+        return self._drive(run, ws)
+
+    def resume(self, run_id: str) -> Outcome:
+        run = self.journal.get_run(run_id)
+        if run.status in ("succeeded", "failed") and run.verdict:
+            raise UserError(f"run {run.id} already finished ({run.status}); nothing to resume")
+        if run.pid and run.pid != os.getpid() and _alive(run.pid):
+            raise UserError(f"run {run.id} is still running (pid {run.pid})")
+        ws = Workspace.init(run.out_dir)
+        lock = ws.path / ".git" / "index.lock"
+        lock.unlink(missing_ok=True)  # left by a killed git; we are the only writer of this run
+        ws.discard_uncommitted()
+        return self._drive(run, ws)
+
+    # -- the loop ------------------------------------------------------------------------------
+    def _drive(self, run: RunRecord, ws: Workspace) -> Outcome:
+        started = time.perf_counter()
+        minutes = run.options.get("max_minutes")
+        spent = run.prompt_tokens + run.completion_tokens
+        remaining = max(0.01, minutes - run.seconds / 60) if minutes else None
+        self.budget = Budget(run.options.get("budget_tokens"), remaining, spent)
+        model = BudgetedModel(self.model, self.budget)
+        ctx = Context(run.id, run.request, ws.path, model, self.sandbox, self.gates)
+        branch = f"macrohard/{run.id}"
+        ws.branch(branch, start="main")
+        self.journal.mark_running(run.id, os.getpid())
+        self.on_event("run.started", {"run_id": run.id, "out_dir": str(ws.path)})
+
+        records = {p.name: p for p in self.journal.phases(run.id)}
+        verdicts = {n: r.verdict for n, r in records.items() if r.status == "done"}
+        results: dict[str, PhaseResult] = {}
+        stopped: str | None = None
+        status = "running"
+        for phase in self.workflow:
+            record = records[phase.name]
+            if record.status in ("done", "skipped"):
+                continue
+            recovered = _recover(ws, run.id, phase.name)
+            if recovered:
+                sha, verdict = recovered
+                self.journal.phase_finished(
+                    run.id,
+                    phase.name,
+                    output={"recovered_from_commit": sha},
+                    verdict=verdict,
+                    commit_sha=sha,
+                    model=None,
+                    prompt_tokens=0,
+                    completion_tokens=0,
+                    seconds=0.0,
+                )
+                verdicts[phase.name] = verdict
+                continue
+            if phase.role == "release" and verdicts.get("review", "ok") != "ok":
+                self.journal.phase_skipped(run.id, phase.name, "gates failed: nothing to release")
+                continue
+            role = ROLES[phase.role]()
+            self.journal.phase_started(run.id, phase.name, {"role": role.role})
+            self.on_event("phase.started", {"phase": phase.name, "role": role.role})
+            t0 = time.perf_counter()
+            try:
+                result = role.run(ctx)
+            except MacrohardError as exc:
+                usage = model.take_phase_usage()
+                stopped = str(exc)
+                status = "stopped" if isinstance(exc, BudgetExceeded) else "failed"
+                sha = ws.commit(
+                    "macrohard",
+                    f"stop: {phase.name} unfinished ({stopped})",
+                    trailers={"Macrohard-Run": run.id},
+                )
+                self.journal.phase_failed(
+                    run.id,
+                    phase.name,
+                    stopped,
+                    model=self.model.name,
+                    prompt_tokens=usage.prompt_tokens,
+                    completion_tokens=usage.completion_tokens,
+                    seconds=time.perf_counter() - t0,
+                )
+                self.on_event("phase.failed", {"phase": phase.name, "error": stopped, "sha": sha})
+                break
+            usage = model.take_phase_usage()
+            sha = ws.commit(
+                role.role,
+                f"{phase.name}: {result.summary}" + (f"\n\n{result.body}" if result.body else ""),
+                trailers={
+                    **result.trailers,
+                    "Macrohard-Run": run.id,
+                    "Macrohard-Phase": phase.name,
+                    "Macrohard-Verdict": result.verdict,
+                },
+            )
+            self.journal.phase_finished(
+                run.id,
+                phase.name,
+                output=result.output,
+                verdict=result.verdict,
+                commit_sha=sha,
+                model=self.model.name,
+                prompt_tokens=usage.prompt_tokens,
+                completion_tokens=usage.completion_tokens,
+                seconds=time.perf_counter() - t0,
+            )
+            verdicts[phase.name] = result.verdict
+            results[phase.name] = result
+            self.on_event(
+                "phase.finished",
+                {
+                    "phase": phase.name,
+                    "verdict": result.verdict,
+                    "summary": result.summary,
+                    "sha": sha,
+                },
+            )
+        return self._finish(run.id, ws, branch, verdicts, stopped, status, ctx.notes, started)
+
+    def _finish(
+        self,
+        run_id: str,
+        ws: Workspace,
+        branch: str,
+        verdicts: dict[str, str | None],
+        stopped: str | None,
+        status: str,
+        notes: list[str],
+        started: float,
+    ) -> Outcome:
+        phases = self.journal.phases(run_id)
+        unfinished = [p.name for p in phases if p.status not in ("done",)]
+        gates_ok = verdicts.get("review", "ok") == "ok" and "review" in verdicts
+        shipped = (
+            stopped is None
+            and not unfinished
+            and gates_ok
+            and all(v == "ok" for n, v in verdicts.items() if n in ("review", "release"))
+        )
+        if shipped:
+            ws.checkout("main")
+            ws.merge(branch, "release", f"release {VERSION}: merge {branch}, every gate passed")
+            ws.tag(f"v{VERSION}", "release", f"Release {VERSION} (run {run_id})")
+        verdict = "shipped" if shipped else ("stopped" if status == "stopped" else "failed")
+        final = "succeeded" if shipped else ("stopped" if status == "stopped" else "failed")
+        report = self._report(run_id, ws, phases, verdict, unfinished, stopped, notes)
+        ws.path.joinpath(".macrohard").mkdir(exist_ok=True)
+        ws.path.joinpath(REPORT).write_text(json.dumps(report, indent=1) + "\n")
+        ws.commit(
+            "macrohard", f"report: run {run_id} {verdict}", trailers={"Macrohard-Run": run_id}
+        )
+        error = stopped or (None if shipped else "gates or deploy failed")
+        self.journal.set_run_status(run_id, final, verdict=verdict, error=error)  # type: ignore[arg-type]
+        self.on_event(
+            "run.finished", {"verdict": verdict, "seconds": time.perf_counter() - started}
+        )
+        return Outcome(run_id, ws.path, final, verdict, report)
+
+    def _report(
+        self,
+        run_id: str,
+        ws: Workspace,
+        phases: list[Any],
+        verdict: str,
+        unfinished: list[str],
+        stopped: str | None,
+        notes: list[str],
+    ) -> dict[str, Any]:
+        run = self.journal.get_run(run_id)
+        review = next((p for p in phases if p.name == "review" and p.output), None)
+        release = next((p for p in phases if p.name == "release" and p.output), None)
+        return {
+            "run_id": run.id,
+            "request": run.request,
+            "out_dir": run.out_dir,
+            "model": run.model,
+            "verdict": verdict,
+            "phases": [
+                {
+                    "name": p.name,
+                    "role": p.role,
+                    "status": p.status,
+                    "verdict": p.verdict,
+                    "commit": p.commit_sha,
+                    "prompt_tokens": p.prompt_tokens,
+                    "completion_tokens": p.completion_tokens,
+                    "seconds": round(p.seconds, 2),
+                }
+                for p in phases
+            ],
+            "gates": (review.output or {}).get("gates", []) if review else [],
+            "deploy": (release.output or {}).get("deploy") if release else None,
+            "tokens": {
+                "prompt": run.prompt_tokens,
+                "completion": run.completion_tokens,
+                "total": run.prompt_tokens + run.completion_tokens,
+            },
+            "seconds": round(run.seconds, 2),
+            "unfinished": unfinished,
+            "stopped": stopped,
+            "notes": notes[-50:],
+            "branch": f"macrohard/{run.id}",
+            "tag": f"v{VERSION}" if verdict == "shipped" else None,
+        }
+
+
+def _recover(ws: Workspace, run_id: str, phase: str) -> tuple[str, str] | None:
+    """(sha, verdict) when HEAD already holds this phase's commit (crash before the journal)."""
+    log = ws.log(n=1)
+    if not log:
+        return None
+    trailers = dict(line.split(": ", 1) for line in log[0].body.splitlines() if ": " in line)
+    if trailers.get("Macrohard-Run") == run_id and trailers.get("Macrohard-Phase") == phase:
+        return log[0].sha, trailers.get("Macrohard-Verdict", "ok")
+    return None
+
+
+def _alive(pid: int) -> bool:
+    from macrohard.journal import pid_alive
+
+    return pid_alive(pid)

@@ -1,0 +1,96 @@
+"""A FunctionModel that plays every role of a tiny build, keyed on what each prompt asks."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from macrohard.models import FunctionModel, Request
+
+REQUEST = (
+    "Please build a tiny math helper library. The file must be `mathutil.py` and offer "
+    "`add(a: int, b: int) -> int` (the sum) and `mul(a: int, b: int) -> int` (the product)."
+)
+SPEC = {
+    "summary": "A tiny math helper library",
+    "user_stories": ["As a developer I can add and multiply integers"],
+    "acceptance_criteria": ["add(2, 3) == 5", "mul(2, 3) == 6"],
+    "files": [
+        {
+            "path": "mathutil.py",
+            "purpose": "math helpers",
+            "functions": [
+                {"name": "add", "signature": "def add(a, b)", "description": "sum"},
+                {"name": "mul", "signature": "def mul(a, b)", "description": "product"},
+            ],
+            "cli_usage": "",
+        }
+    ],
+    "examples": ["add(2, 3) == 5"],
+}
+DESIGN = {
+    "files": [
+        {"path": "mathutil.py", "purpose": "math helpers", "public_api": [], "depends_on": []}
+    ],
+    "dependencies": ["numpy"],
+    "test_plan": ["unit tests for add and mul"],
+}
+TESTS = """```python
+from mathutil import add, mul
+
+
+def test_add():
+    assert add(2, 3) == 5
+
+
+def test_mul():
+    assert mul(2, 3) == 6
+
+
+def test_mul_zero():
+    assert mul(0, 7) == 0
+
+
+def test_add_wrong_expectation():
+    assert add(1, 1) == 3
+```"""
+GOOD = """```python
+def add(a: int, b: int) -> int:
+    return a + b
+
+
+def mul(a: int, b: int) -> int:
+    return a * b
+```"""
+BUGGY = GOOD.replace("return a * b", "return a + b")
+
+
+@dataclass
+class Company:
+    """Answers per role; `code` is a list consumed one per engineer call."""
+
+    code: list[str] = field(default_factory=lambda: [GOOD])
+    tests: str = TESTS
+    spec: object = field(default_factory=lambda: SPEC)
+    calls: list[str] = field(default_factory=list)
+
+    def answer(self, request: Request) -> str:
+        text = "\n".join(m["content"] for m in request.messages)
+        if request.schema and "user_stories" in json.dumps(request.schema):
+            self.calls.append("pm")
+            return self.spec if isinstance(self.spec, str) else json.dumps(self.spec)
+        if request.schema and "test_plan" in json.dumps(request.schema):
+            self.calls.append("architect")
+            return json.dumps(DESIGN)
+        if "failing test against its spec" in text:
+            self.calls.append("judge")
+            wrong = "test" if "add(1, 1) == 3" in text.split("Failure:")[0] else "code"
+            return json.dumps({"wrong": wrong, "reason": "checked by hand"})
+        if "QA engineer" in text:
+            self.calls.append("qa")
+            return self.tests
+        self.calls.append("engineer")
+        return self.code.pop(0) if len(self.code) > 1 else self.code[0]
+
+    def model(self) -> FunctionModel:
+        return FunctionModel(self.answer, name="scripted-company")

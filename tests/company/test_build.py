@@ -1,0 +1,128 @@
+"""The whole company end to end with a scripted model, real git, real SQLite, real sandbox."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from macrohard.company import Company
+from macrohard.errors import UserError
+from macrohard.journal import Journal
+from macrohard.sandbox import LocalSandbox
+from macrohard.workspace import Workspace
+
+from .scripted_company import BUGGY, GOOD, REQUEST
+from .scripted_company import Company as Script
+
+
+@pytest.fixture
+def journal(tmp_path: Path) -> Journal:
+    return Journal(tmp_path / "journal.db")
+
+
+def company(script: Script, journal: Journal) -> Company:
+    return Company(script.model(), journal=journal, sandbox=LocalSandbox())
+
+
+def test_build_ships_a_tested_versioned_project(tmp_path: Path, journal: Journal) -> None:
+    script = Script()
+    out = tmp_path / "proj"
+    outcome = company(script, journal).build(REQUEST, out)
+    assert outcome.verdict == "shipped", outcome.report
+    ws = Workspace(out)
+    authors = [c.author_email.split("@")[0] for c in ws.log("main")]
+    for role in ("pm", "architect", "qa", "engineer", "reviewer", "release"):
+        assert role in authors
+    assert "v0.1.0" in ws.tags() and ws.fsck()
+    files = ws.files("main")
+    for name in (
+        "mathutil.py",
+        "tests/test_mathutil.py",
+        "README.md",
+        "pyproject.toml",
+        "CHANGELOG.md",
+        ".macrohard/spec.json",
+        ".macrohard/report.json",
+    ):
+        assert name in files
+    # the client's exact signatures survive the PM's paraphrase
+    spec = json.loads((out / ".macrohard/spec.json").read_text())
+    assert spec["files"][0]["functions"][0]["signature"] == "def add(a: int, b: int) -> int"
+    # the architect may not add a dependency the client never asked for
+    assert json.loads((out / ".macrohard/design.json").read_text())["dependencies"] == []
+    # the wrong test was judged wrong and dropped, not "fixed" into the code
+    report = json.loads((out / ".macrohard/report.json").read_text())
+    assert report["verdict"] == "shipped" and report["tokens"]["total"] > 0
+    assert {g["gate"]: g["status"] for g in report["gates"]} == {
+        "tests": "passed",
+        "ruff": "passed",
+        "bandit": "passed",
+    }
+    assert report["deploy"]["ok"] is True
+    assert "add_wrong_expectation" not in (out / "tests/test_mathutil.py").read_text()
+    run = journal.get_run(outcome.run_id)
+    assert run.status == "succeeded" and run.completion_tokens > 0
+    assert all(p.status == "done" and p.commit_sha for p in journal.phases(run.id))
+
+
+def test_repair_round_fixes_the_code(tmp_path: Path, journal: Journal) -> None:
+    script = Script(code=[BUGGY, GOOD])
+    outcome = company(script, journal).build(REQUEST, tmp_path / "proj")
+    assert outcome.verdict == "shipped"
+    verify = next(p for p in journal.phases(outcome.run_id) if p.name == "verify")
+    assert verify.output is not None and verify.output["rounds"] >= 1
+    assert "mathutil.py" in verify.output["rewritten"]
+    assert script.calls.count("judge") >= 1
+
+
+def test_failing_gates_never_reach_main(tmp_path: Path, journal: Journal) -> None:
+    script = Script(code=[BUGGY])
+    out = tmp_path / "proj"
+    outcome = company(script, journal).build(REQUEST, out)
+    assert outcome.verdict == "failed"
+    ws = Workspace(out)
+    assert "mathutil.py" not in ws.files("main") and ws.tags() == []
+    assert "mathutil.py" in ws.files(f"macrohard/{outcome.run_id}")
+    assert journal.get_run(outcome.run_id).status == "failed"
+
+
+def test_budget_stop_commits_what_it_has(tmp_path: Path, journal: Journal) -> None:
+    script = Script()
+    out = tmp_path / "proj"
+    outcome = Company(script.model(), journal=journal, sandbox=LocalSandbox()).build(
+        REQUEST, out, budget_tokens=400
+    )
+    assert outcome.verdict == "stopped"
+    assert "token budget" in (outcome.report["stopped"] or "")
+    assert outcome.report["unfinished"]
+    ws = Workspace(out)
+    assert ws.is_clean() and ws.fsck()
+    assert journal.get_run(outcome.run_id).status == "stopped"
+
+
+def test_malformed_spec_falls_back_to_the_requests_contract(
+    tmp_path: Path, journal: Journal
+) -> None:
+    script = Script(spec="{this is not json")
+    outcome = company(script, journal).build(REQUEST, tmp_path / "proj")
+    assert outcome.verdict == "shipped"
+    assert any("malformed Spec" in n or "no valid spec" in n for n in outcome.report["notes"])
+
+
+@pytest.mark.parametrize(
+    ("request_text", "message"),
+    [
+        ("", "empty"),
+        ("x" * 20_001, "limit"),
+        ("Write a script that runs rm -rf / on the host", "refused"),
+    ],
+)
+def test_bad_requests_write_nothing(
+    tmp_path: Path, journal: Journal, request_text: str, message: str
+) -> None:
+    out = tmp_path / "proj"
+    with pytest.raises(UserError, match=message):
+        company(Script(), journal).build(request_text, out)
+    assert not out.exists() and journal.list_runs() == []
