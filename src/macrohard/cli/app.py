@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from macrohard.cli.build import register as register_build_commands
 from macrohard.errors import MacrohardError
 from macrohard.models import get_model
 from macrohard.models.registry import DEFAULT_SPEC
@@ -27,6 +28,7 @@ app = typer.Typer(
 )
 bench_app = typer.Typer(help="Benchmarks measured on this machine.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
+register_build_commands(app)
 
 err = Console(stderr=True)
 
@@ -134,6 +136,48 @@ def bench_humaneval(
         )
     print(f"report: {report}")
     print(humaneval.summary_line(result))
+
+
+@bench_app.command("projects")
+def bench_projects(
+    model: ModelOpt = None,
+    suite: Annotated[Path, typer.Option("--suite", help="folder of sample requests")] = Path(
+        "examples/requests"
+    ),
+    only: Annotated[str | None, typer.Option("--only", help="comma-separated sample names")] = None,
+    max_minutes: Annotated[float, typer.Option("--max-minutes", help="per build")] = 20.0,
+    work: Annotated[Path | None, typer.Option("--work", help="where projects are built")] = None,
+    report: Annotated[Path, typer.Option("--report")] = Path("reports/projects.json"),
+) -> None:
+    """Build each sample request and score it with acceptance tests the builder never sees."""
+    from macrohard.bench import projects
+    from macrohard.company import Company
+    from macrohard.journal import Journal
+
+    samples = projects.discover(suite, only)
+    llm = get_model(model)
+    sandbox = default_sandbox()
+    journal = Journal()
+
+    def show(row: dict[str, object]) -> None:
+        hidden = row["hidden"]
+        assert isinstance(hidden, dict)
+        err.print(
+            f"{row['name']}: {row['verdict']}, hidden tests {hidden['passed']}/{hidden['total']}"
+            f", {row.get('seconds', 0):.0f} s"
+        )
+
+    result = projects.run(
+        lambda: Company(llm, journal=journal, sandbox=sandbox),
+        samples,
+        sandbox,
+        work,
+        max_minutes,
+        report,
+        on_sample=show,
+    )
+    print(f"report: {report}")
+    print(projects.summary_line(result))
 
 
 @app.command()

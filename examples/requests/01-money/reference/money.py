@@ -14,7 +14,7 @@ class CurrencyMismatchError(ValueError):
 
 
 def _to_decimal(value: object) -> Decimal:
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise TypeError("use str, int or Decimal, not float")
     if isinstance(value, Decimal):
         return value

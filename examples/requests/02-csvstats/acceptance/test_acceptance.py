@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path.cwd()
+# bounded even for a built project that hangs (needs pytest-timeout; harmless without it)
+pytestmark = pytest.mark.timeout(60)
 SCRIPT = ROOT / "csvstats.py"
 
 PEOPLE = "name,age,city\nAnn,34,Oslo\nBob,,Bergen\nCid,28,Oslo\nDee,40,\n"

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path.cwd()
+# bounded even for a built project that hangs (needs pytest-timeout; harmless without it)
+pytestmark = pytest.mark.timeout(60)
 TIMEOUT = 5
 
 

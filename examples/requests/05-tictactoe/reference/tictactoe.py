@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 EMPTY = "."
 LINES = [
@@ -47,7 +47,7 @@ def play(board: str, index: int) -> str:
     return board[:index] + current_player(board) + board[index + 1:]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _value(board: str) -> int:
     """Score for the player to move: positive wins (sooner is larger), negative loses."""
     if winner(board) is not None:  # the previous player just won

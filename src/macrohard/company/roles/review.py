@@ -21,7 +21,12 @@ class Reviewer:
                 except (subprocess.TimeoutExpired, OSError) as exc:
                     ctx.notes.append(f"reviewer: ruff {args[0]} failed: {exc}")
         results = [gate.check(ctx.root, ctx.sandbox) for gate in ctx.gates]
-        ctx.write(".macrohard/gates.json", json.dumps([r.to_dict() for r in results], indent=1))
+        # the committed record is deterministic (no timings, no raw tool output): same inputs,
+        # same repository; the journal and report.json keep the full results
+        stable = [
+            {k: r.to_dict()[k] for k in ("gate", "status", "summary", "findings")} for r in results
+        ]
+        ctx.write(".macrohard/gates.json", json.dumps(stable, indent=1) + "\n")
         passed = all(r.passed for r in results)
         return PhaseResult(
             summary=(
