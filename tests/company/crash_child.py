@@ -9,11 +9,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from company.scripted_company import REQUEST, Company as Script  # noqa: E402
-
-from macrohard.company import Company  # noqa: E402
-from macrohard.journal import Journal  # noqa: E402
-from macrohard.sandbox import LocalSandbox  # noqa: E402
+from company.scripted_company import REQUEST
+from company.scripted_company import Company as Script
+from macrohard.company import Company
+from macrohard.journal import Journal
+from macrohard.sandbox import LocalSandbox
 
 
 def main() -> None:
