@@ -56,3 +56,41 @@ def test_synth_with_the_embedded_small_model(allow_model_requests: None) -> None
     assert summary["verified"] is True
     assert "def sum_of_squares" in summary["code"]
     assert summary["completion_tokens"] > 0
+
+
+@pytest.mark.skipif(
+    not _installed() and not os.environ.get("CI"),
+    reason="the 0.5B pack or llama-cpp-python is not installed (make setup installs both)",
+)
+def test_build_with_the_embedded_small_model(allow_model_requests: None, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A whole company run on a real model: whatever the verdict, the record must be sound."""
+    from macrohard.company import Company
+    from macrohard.journal import Journal
+    from macrohard.models import get_model
+    from macrohard.sandbox import LocalSandbox
+    from macrohard.workspace import Workspace
+
+    request = (
+        "Create `textutil.py` with `word_count(text: str) -> int`, which returns the number of "
+        "whitespace-separated words (word_count('a b  c') == 3), and `shout(text: str) -> str`, "
+        "which returns the text upper-cased with '!' appended (shout('hi') == 'HI!')."
+    )
+    journal = Journal(tmp_path / "journal.db")
+    out = tmp_path / "textutil"
+    company = Company(get_model("embedded:small"), journal=journal, sandbox=LocalSandbox())
+    outcome = company.build(request, out, max_minutes=8)
+    report = json.loads((out / ".macrohard" / "report.json").read_text())
+    assert report["verdict"] == outcome.verdict and outcome.verdict in {"shipped", "failed"}
+    assert report["tokens"]["completion"] > 0
+    spec = json.loads((out / ".macrohard" / "spec.json").read_text())
+    assert spec["files"][0]["path"] == "textutil.py"
+    assert {f["name"] for f in spec["files"][0]["functions"]} >= {"word_count", "shout"}
+    ws = Workspace(out)
+    assert ws.fsck() and ws.is_clean()
+    assert "textutil.py" in ws.files(f"macrohard/{outcome.run_id}")
+    run = journal.get_run(outcome.run_id)
+    assert run.status in {"succeeded", "failed"} and run.completion_tokens > 0
+    if outcome.verdict == "shipped":
+        assert "v0.1.0" in ws.tags() and "textutil.py" in ws.files("main")
+    else:
+        assert "textutil.py" not in ws.files("main")
