@@ -1,4 +1,4 @@
-"""`macrohard build`, `runs`, `resume` as a user runs them (scripted model, real everything else)."""
+"""`macrohard build`, `runs`, `resume` as a user runs them: scripted model, real rest."""
 
 from __future__ import annotations
 
