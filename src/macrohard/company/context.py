@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from macrohard.company.budget import BudgetedModel
-from macrohard.errors import ModelError, UserError
+from macrohard.errors import UserError
 from macrohard.gates import DEFAULT_GATES, Gate
 from macrohard.models.base import Message
+from macrohard.models.structured import ask_structured
 from macrohard.sandbox import Sandbox
 
 T = TypeVar("T", bound=BaseModel)
@@ -85,28 +85,8 @@ class Context:
     def ask_json(
         self, messages: list[Message], cls: type[T], *, max_tokens: int = 1024
     ) -> T | None:
-        """Schema-constrained output, validated; one retry with a little temperature; else None."""
-        schema = cls.model_json_schema()
-        for attempt in range(2):
-            try:
-                text = self.model.complete(
-                    messages,
-                    schema=schema,
-                    max_tokens=max_tokens,
-                    temperature=0.0 if attempt == 0 else 0.4,
-                    seed=attempt,
-                ).text
-            except ModelError as exc:
-                self.notes.append(f"model error: {exc}")
-                continue
-            try:
-                return cls.model_validate(json.loads(_json_part(text)))
-            except (ValueError, ValidationError) as exc:
-                self.notes.append(f"malformed {cls.__name__} from the model: {str(exc)[:200]}")
-        return None
-
-
-def _json_part(text: str) -> str:
-    """The JSON object in a reply that may wrap it in a fence or prose."""
-    start, end = text.find("{"), text.rfind("}")
-    return text[start : end + 1] if start != -1 and end > start else text
+        """Validated structured output (prompted JSON, then constrained); None if both fail."""
+        result, _ = ask_structured(
+            self.model, messages, cls, max_tokens=max_tokens, notes=self.notes
+        )
+        return result

@@ -23,7 +23,7 @@ from macrohard.company.policy import check_request
 from macrohard.company.roles.release import VERSION
 from macrohard.company.workflow import DEFAULT_WORKFLOW, ROLES, Phase
 from macrohard.errors import BudgetExceeded, MacrohardError, UserError
-from macrohard.gates import DEFAULT_GATES, Gate
+from macrohard.gates import DEFAULT_GATES, Gate, gate_trailers
 from macrohard.journal import Journal, RunRecord
 from macrohard.models.base import Model
 from macrohard.sandbox import Sandbox, default_sandbox
@@ -180,10 +180,13 @@ class Company:
                 self.on_event("phase.failed", {"phase": phase.name, "error": stopped, "sha": sha})
                 break
             usage = model.take_phase_usage()
+            # the release commit carries the review's gate results too
+            gated = _gate_trailers(self.journal.phases(run.id)) if phase.role == "release" else {}
             sha = ws.commit(
                 role.role,
                 f"{phase.name}: {result.summary}" + (f"\n\n{result.body}" if result.body else ""),
                 trailers={
+                    **gated,
                     **result.trailers,
                     "Macrohard-Run": run.id,
                     "Macrohard-Phase": phase.name,
@@ -236,7 +239,9 @@ class Company:
         )
         if shipped:
             ws.checkout("main")
-            ws.merge(branch, "release", f"release {VERSION}: merge {branch}, every gate passed")
+            gates = "\n".join(f"{k}: {v}" for k, v in _gate_trailers(phases).items())
+            message = f"release {VERSION}: merge {branch}, every gate passed"
+            ws.merge(branch, "release", message + (f"\n\n{gates}" if gates else ""))
             ws.tag(f"v{VERSION}", "release", f"Release {VERSION} (run {run_id})")
         verdict = "shipped" if shipped else ("stopped" if status == "stopped" else "failed")
         final = "succeeded" if shipped else ("stopped" if status == "stopped" else "failed")
@@ -299,6 +304,12 @@ class Company:
             "branch": f"macrohard/{run.id}",
             "tag": f"v{VERSION}" if verdict == "shipped" else None,
         }
+
+
+def _gate_trailers(phases: list[Any]) -> dict[str, str]:
+    """The review's Gate-* trailers, from the journal (so a resumed run has them too)."""
+    review = next((p for p in phases if p.name == "review" and p.output), None)
+    return gate_trailers(review.output.get("gates", [])) if review else {}
 
 
 def _recover(ws: Workspace, run_id: str, phase: str) -> tuple[str, str] | None:

@@ -18,7 +18,11 @@ TIMEOUT_EXIT = 124
 
 @dataclass(frozen=True)
 class Limits:
-    """Resource limits for one command. `cpu_seconds` defaults to the wall timeout plus one."""
+    """Resource limits for one command. `cpu_seconds` defaults to the wall timeout plus one.
+
+    `processes` and `disk_mb` (growth of the work dir) are enforced by isolating backends, which
+    apply a default where `processes` is None.
+    """
 
     timeout: float = 10.0
     memory_mb: int = 1024
@@ -27,6 +31,7 @@ class Limits:
     processes: int | None = None
     cpu_seconds: int | None = None
     output_bytes: int = 256_000
+    disk_mb: int = 1024
 
     @property
     def cpu(self) -> int:
@@ -41,6 +46,8 @@ class ExecResult:
     seconds: float
     timed_out: bool = False
     truncated: bool = False
+    #: what the backend did or could not do (no cgroup here, a disk quota hit, files cleaned up)
+    notes: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import resource
+import select
 import signal
 import subprocess  # nosec B404 - running commands is this module's job
 import sys
@@ -67,6 +68,40 @@ def kill_group(pgid: int) -> None:
         os.killpg(pgid, signal.SIGKILL)
 
 
+#: a check run while the command runs (every WATCH_EVERY seconds): a reason to stop it, or None
+Watch = Callable[[], str | None]
+WATCH_EVERY = 0.1
+
+
+def wait_exit(proc: subprocess.Popen[bytes], timeout: float, watch: Watch | None) -> str | None:
+    """Wait until the process exits (None), the timeout passes ("timeout") or `watch` objects.
+
+    A pidfd wakes us the moment the process exits; Popen.wait(timeout) would poll with sleeps of
+    up to 50 ms, which is most of a short command's cost.
+    """
+    deadline = time.monotonic() + timeout
+    try:
+        pidfd: int | None = os.pidfd_open(proc.pid)
+    except (AttributeError, OSError):
+        pidfd = None
+    try:
+        while (left := deadline - time.monotonic()) > 0:
+            step = min(left, WATCH_EVERY) if watch else left
+            if pidfd is not None:
+                if select.select([pidfd], [], [], step)[0]:
+                    return None
+            else:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    proc.wait(timeout=step)
+                    return None
+            if watch and (reason := watch()):
+                return reason
+        return "timeout"
+    finally:
+        if pidfd is not None:
+            os.close(pidfd)
+
+
 def run_process(
     argv: Sequence[str],
     *,
@@ -75,48 +110,54 @@ def run_process(
     stdin: str | None,
     env: Mapping[str, str],
     preexec: Callable[[], None] | None,
+    pass_fds: Sequence[int] = (),
+    watch: Watch | None = None,
+    stop: Callable[[], None] | None = None,
 ) -> ExecResult:
     """Start argv in its own session, wait out the timeout, kill the whole group, cap the output.
 
-    Output goes to files outside the work dir (bounded by RLIMIT_FSIZE), never to unbounded pipes.
+    `stop`, when given, is called first when the command has to be stopped (timeout or `watch`);
+    the process gets a second to exit after it before its group is killed.
+
+    Input and output are files outside the work dir (output bounded by RLIMIT_FSIZE), never pipes:
+    a child that does not read its input or floods its output cannot block us.
     """
     with tempfile.TemporaryDirectory(prefix="mh-io-") as io_dir:
+        in_path = Path(io_dir, "stdin")
         out_path, err_path = Path(io_dir, "stdout"), Path(io_dir, "stderr")
+        in_path.write_bytes((stdin or "").encode())
         start = time.perf_counter()
-        with out_path.open("wb") as out, err_path.open("wb") as err:
+        with in_path.open("rb") as inp, out_path.open("wb") as out, err_path.open("wb") as err:
             try:
                 proc = subprocess.Popen(  # nosec B603 - argv list, no shell
                     list(argv),
                     cwd=workdir,
                     env=dict(env),
-                    stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                    stdin=inp if stdin is not None else subprocess.DEVNULL,
                     stdout=out,
                     stderr=err,
                     start_new_session=True,
                     preexec_fn=preexec,
                     close_fds=True,
+                    pass_fds=tuple(pass_fds),
                 )
-            except OSError as exc:
+            except (OSError, subprocess.SubprocessError) as exc:
                 raise SandboxError(f"cannot start {argv[0]!r}: {exc}") from exc
-            timed_out = False
             try:
-                if stdin is not None and proc.stdin is not None:
-                    try:
-                        proc.stdin.write(stdin.encode())
-                        proc.stdin.close()
-                    except BrokenPipeError:
-                        pass
-                proc.wait(timeout=limits.timeout)
-            except subprocess.TimeoutExpired:
-                timed_out = True
+                stopped = wait_exit(proc, limits.timeout, watch)
+                if stopped and stop is not None:
+                    stop()
+                    wait_exit(proc, 1.0, None)
             finally:
                 kill_group(proc.pid)
                 proc.wait()
         seconds = time.perf_counter() - start
         stdout, t1 = read_capped(out_path, limits.output_bytes)
         stderr, t2 = read_capped(err_path, limits.output_bytes)
+    timed_out = stopped == "timeout"
     code = TIMEOUT_EXIT if timed_out else proc.returncode
-    return ExecResult(code, stdout, stderr, seconds, timed_out, t1 or t2)
+    notes = (stopped,) if stopped and not timed_out else ()
+    return ExecResult(code, stdout, stderr, seconds, timed_out, t1 or t2, notes)
 
 
 DEFAULT_LIMITS = Limits()

@@ -6,7 +6,8 @@ import json
 import subprocess  # nosec B404
 
 from macrohard.company.context import Context, PhaseResult
-from macrohard.gates.base import run_tool, tool
+from macrohard.gates import DEFAULT_GATES, gate_trailers, gates_for
+from macrohard.gates.base import run_gates, run_tool, tool
 
 
 class Reviewer:
@@ -20,21 +21,25 @@ class Reviewer:
                     run_tool([*ruff, *args], ctx.root, timeout=60)
                 except (subprocess.TimeoutExpired, OSError) as exc:
                     ctx.notes.append(f"reviewer: ruff {args[0]} failed: {exc}")
-        results = [gate.check(ctx.root, ctx.sandbox) for gate in ctx.gates]
+        # the project's policy (macrohard.toml; a bad one is a UserError), unless the company was
+        # given gates of its own
+        gates = gates_for(ctx.root) if ctx.gates is DEFAULT_GATES else ctx.gates
+        results = run_gates(gates, ctx.root, ctx.sandbox)
         # the committed record is deterministic (no timings, no raw tool output): same inputs,
         # same repository; the journal and report.json keep the full results
         stable = [
-            {k: r.to_dict()[k] for k in ("gate", "status", "summary", "findings")} for r in results
+            {k: r.to_dict()[k] for k in ("gate", "status", "summary", "findings", "required")}
+            for r in results
         ]
         ctx.write(".macrohard/gates.json", json.dumps(stable, indent=1) + "\n")
-        passed = all(r.passed for r in results)
+        passed = not any(r.blocks for r in results)  # advisory gates report, never block
         return PhaseResult(
             summary=(
                 "all gates pass"
                 if passed
-                else "gates fail: " + ", ".join(r.gate for r in results if not r.passed)
+                else "gates fail: " + ", ".join(r.gate for r in results if r.blocks)
             ),
             output={"gates": [r.to_dict() for r in results], "passed": passed},
             verdict="ok" if passed else "failed",
-            trailers={f"Gate-{r.gate}": f"{r.status} ({r.summary})" for r in results},
+            trailers=gate_trailers(results),
         )

@@ -1,0 +1,82 @@
+"""Structured output that is fast on a CPU and still safe.
+
+Grammar-constrained sampling in llama.cpp costs about 3x per token here (measured: 60 tokens of the
+0.5B model, 21.8 s free vs 63-65 s with a JSON grammar, same load), so the first attempt asks for
+JSON by example and validates it; only when that fails does a second attempt enforce the schema.
+"""
+
+from __future__ import annotations
+
+import json
+import types
+import typing
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from macrohard.errors import ModelError
+from macrohard.models.base import Message, Model, Usage, user
+
+T = TypeVar("T", bound=BaseModel)
+
+
+def skeleton(cls: type[BaseModel]) -> Any:
+    """An example instance shape: {"field": "...", "items": ["..."], "nested": {...}}."""
+    return {name: _shape(field.annotation) for name, field in cls.model_fields.items()}
+
+
+def _shape(annotation: Any) -> Any:
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return skeleton(annotation)
+    if origin in (list, tuple, Sequence):
+        return [_shape(args[0])] if args else ["..."]
+    if origin is typing.Literal:
+        return " | ".join(str(a) for a in args)
+    if origin in (typing.Union, types.UnionType):
+        return _shape(next(a for a in args if a is not type(None)))
+    if annotation is bool:
+        return False
+    if annotation in (int, float):
+        return 0
+    return "..."
+
+
+def json_part(text: str) -> str:
+    """The JSON object in a reply that may wrap it in a fence or prose."""
+    start, end = text.find("{"), text.rfind("}")
+    return text[start : end + 1] if start != -1 and end > start else text
+
+
+def ask_structured(
+    model: Model,
+    messages: list[Message],
+    cls: type[T],
+    *,
+    max_tokens: int = 1024,
+    notes: list[str] | None = None,
+) -> tuple[T | None, Usage]:
+    """Validated output: prompted JSON first, then schema-constrained JSON; None if both fail."""
+    example = json.dumps(skeleton(cls))
+    prompted = [*messages, user(f"Reply with only a JSON object shaped like this:\n{example}")]
+    usage = Usage()
+    for attempt, (msgs, schema) in enumerate(
+        [(prompted, None), (messages, cls.model_json_schema())]
+    ):
+        try:
+            completion = model.complete(
+                msgs, schema=schema, max_tokens=max_tokens, temperature=0.0, seed=attempt
+            )
+        except ModelError as exc:
+            if notes is not None:
+                notes.append(f"model error: {exc}")
+            continue
+        usage = usage + completion.usage
+        try:
+            return cls.model_validate(json.loads(json_part(completion.text))), usage
+        except (ValueError, ValidationError) as exc:
+            if notes is not None:
+                notes.append(f"malformed {cls.__name__} from the model: {str(exc)[:200]}")
+    return None, usage

@@ -1,0 +1,95 @@
+"""The real bubblewrap sandbox for tests, and the attack tally printed at the end of the run.
+
+Without bubblewrap the bwrap tests skip, except in CI (env CI set), where they fail: CI installs it
+with `make setup`. Every test marked `attack` counts as contained when all its phases pass and as
+escaped when any fails; the summary line is `attacks: N contained, M escaped`.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from macrohard.sandbox import BwrapSandbox, lease
+from macrohard.sandbox.bwrap import unavailable
+from macrohard.sandbox.cgroup import parents
+
+#: this test session's own sandbox uids, so that checks for leftover processes are not confused
+#: by other sessions running sandboxes on the same machine
+lease.UID_BASE += 1_000_000 + (os.getpid() % 4096) * lease.SLOTS
+
+_ATTACKS: dict[str, bool] = {}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "attack: an attack on the bubblewrap sandbox")
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if "attack" not in report.keywords:
+        return
+    if report.failed:
+        _ATTACKS[report.nodeid] = False
+    elif report.when == "call" and report.passed:
+        _ATTACKS.setdefault(report.nodeid, True)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not _ATTACKS:
+        return
+    escaped = sum(1 for ok in _ATTACKS.values() if not ok)
+    line = f"attacks: {len(_ATTACKS) - escaped} contained, {escaped} escaped"
+    terminalreporter.write_line(line, red=bool(escaped), green=not escaped, bold=True)
+
+
+@pytest.fixture(scope="session")
+def bwrap() -> BwrapSandbox:
+    reason = unavailable()
+    if reason is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"bubblewrap sandbox unavailable in CI: {reason}")
+        pytest.skip(f"bubblewrap sandbox unavailable: {reason}")
+    return BwrapSandbox()
+
+
+def sandbox_processes() -> list[int]:
+    """Host pids running as a sandbox uid (root mode), zombies included."""
+    if os.geteuid() != 0:
+        return []
+    found = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                uid = os.stat(f"/proc/{name}").st_uid
+            except OSError:
+                continue
+            if lease.UID_BASE <= uid < lease.UID_BASE + lease.SLOTS:
+                found.append(int(name))
+    return found
+
+
+def leftover_cgroups() -> list[Path]:
+    where = parents()
+    dirs = [d for d in (where.v2, where.memory, where.pids) if d is not None]
+    return [p for d in dirs for p in d.glob(f"macrohard-{os.getpid()}-*")]
+
+
+@pytest.fixture
+def job(tmp_path: Path, bwrap: BwrapSandbox) -> Iterator[Path]:
+    """A work dir inside pytest's root-only tmp tree; afterwards the host must be as before:
+    no sandbox process alive, no cgroup left, every entry owned by its old owner, no setuid."""
+    workdir = tmp_path / "job"
+    workdir.mkdir()
+    (workdir / "input.txt").write_text("hello\n")
+    owner = (workdir.stat().st_uid, workdir.stat().st_gid)
+    yield workdir
+    assert sandbox_processes() == []
+    assert leftover_cgroups() == []
+    for path in [workdir, *workdir.rglob("*")]:
+        st = path.lstat()
+        assert (st.st_uid, st.st_gid) == owner, path
+        assert not st.st_mode & (stat.S_ISUID | stat.S_ISGID), path
