@@ -10,6 +10,7 @@ setup: $(STAMP)
 
 # llama-cpp-python compiles from source the first time (about 8 minutes on 2 cores; pip caches it).
 $(STAMP): pyproject.toml
+	sh scripts/install-system-deps.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[local,small,dev]'

@@ -57,7 +57,8 @@ def bwrap() -> BwrapSandbox:
 
 
 def sandbox_processes() -> list[int]:
-    """Host pids running as a sandbox uid (root mode), zombies included."""
+    """Host pids running as a sandbox uid (root mode). Zombies are left out: they run nothing and
+    wait for the host's init to reap them (which happens when a huge job took long to die)."""
     if os.geteuid() != 0:
         return []
     found = []
@@ -67,9 +68,26 @@ def sandbox_processes() -> list[int]:
                 uid = os.stat(f"/proc/{name}").st_uid
             except OSError:
                 continue
-            if lease.UID_BASE <= uid < lease.UID_BASE + lease.SLOTS:
+            if lease.UID_BASE <= uid < lease.UID_BASE + lease.SLOTS and not zombie(name):
                 found.append(int(name))
     return found
+
+
+def zombie(pid: str) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except (OSError, IndexError):
+        return True
+
+
+def describe(pid: int) -> str:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text().splitlines()
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")[:200]
+    except OSError:
+        return f"{pid}: gone"
+    keep = ("Name", "State", "PPid", "NSpid", "Uid")
+    return f"{pid}: {cmd!r} " + "; ".join(ln for ln in status if ln.split(":")[0] in keep)
 
 
 def leftover_cgroups() -> list[Path]:
@@ -87,7 +105,8 @@ def job(tmp_path: Path, bwrap: BwrapSandbox) -> Iterator[Path]:
     (workdir / "input.txt").write_text("hello\n")
     owner = (workdir.stat().st_uid, workdir.stat().st_gid)
     yield workdir
-    assert sandbox_processes() == []
+    left = sandbox_processes()
+    assert left == [], [describe(pid) for pid in left]
     assert leftover_cgroups() == []
     for path in [workdir, *workdir.rglob("*")]:
         st = path.lstat()

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from macrohard.cli.build import register as register_build_commands
+from macrohard.cli.sandbox_cmd import register as register_sandbox_commands
 from macrohard.errors import MacrohardError
 from macrohard.models import get_model
 from macrohard.models.registry import DEFAULT_SPEC
@@ -29,12 +30,17 @@ app = typer.Typer(
 bench_app = typer.Typer(help="Benchmarks measured on this machine.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
 register_build_commands(app)
+register_sandbox_commands(app)
 
 err = Console(stderr=True)
 
 ModelOpt = Annotated[
     str | None,
     typer.Option("--model", "-m", help=f"model spec (default $MACROHARD_MODEL or {DEFAULT_SPEC})"),
+]
+UnsafeOpt = Annotated[
+    bool,
+    typer.Option("--unsafe-local", help="run generated code without bubblewrap (rlimits only)"),
 ]
 StrategyOpt = Annotated[
     str, typer.Option("--strategy", "-s", help=f"one of: {', '.join(STRATEGIES)}")
@@ -54,10 +60,11 @@ def synth(
         Path | None, typer.Option("--output", "-o", help="write the code here")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print a JSON summary")] = False,
+    unsafe_local: UnsafeOpt = False,
 ) -> None:
     """Write a Python function from a description; the examples are the only tests run."""
     task = Task.from_request(description, example or [])
-    solution = synthesize(task, get_model(model), strategy, default_sandbox())
+    solution = synthesize(task, get_model(model), strategy, default_sandbox(unsafe_local))
     if solution.code is None:
         err.print(f"[red]error:[/] the model produced no usable code ({'; '.join(solution.notes)})")
         raise typer.Exit(2)
@@ -102,6 +109,7 @@ def bench_humaneval(
     resume: Annotated[
         bool, typer.Option("--resume", help="keep finished problems from an existing report")
     ] = False,
+    unsafe_local: UnsafeOpt = False,
 ) -> None:
     """HumanEval pass@1: only prompts reach the model; hidden tests only score."""
     from macrohard.bench import humaneval
@@ -132,7 +140,13 @@ def bench_humaneval(
             progress.update(bar, advance=1, status=f"passed {passed}, last {row['task_id']}")
 
         result = humaneval.run(
-            llm, default_sandbox(), chosen, strategy, report, resume=resume, on_problem=tick
+            llm,
+            default_sandbox(unsafe_local),
+            chosen,
+            strategy,
+            report,
+            resume=resume,
+            on_problem=tick,
         )
     print(f"report: {report}")
     print(humaneval.summary_line(result))
@@ -148,6 +162,7 @@ def bench_projects(
     max_minutes: Annotated[float, typer.Option("--max-minutes", help="per build")] = 20.0,
     work: Annotated[Path | None, typer.Option("--work", help="where projects are built")] = None,
     report: Annotated[Path, typer.Option("--report")] = Path("reports/projects.json"),
+    unsafe_local: UnsafeOpt = False,
 ) -> None:
     """Build each sample request and score it with acceptance tests the builder never sees."""
     from macrohard.bench import projects
@@ -156,7 +171,7 @@ def bench_projects(
 
     samples = projects.discover(suite, only)
     llm = get_model(model)
-    sandbox = default_sandbox()
+    sandbox = default_sandbox(unsafe_local)
     journal = Journal()
 
     def show(row: dict[str, object]) -> None:

@@ -104,6 +104,9 @@ def build(
         Path | None, typer.Option("--workflow", help="TOML file of [[phase]] name/role entries")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+    unsafe_local: Annotated[
+        bool, typer.Option("--unsafe-local", help="no bubblewrap: rlimits only (unsafe)")
+    ] = False,
 ) -> None:
     """Build a tested, versioned project from a request. Exit 0 only when every gate passed."""
     if request_file is not None:
@@ -119,7 +122,7 @@ def build(
     company = Company(
         get_model(model),
         journal=Journal(),
-        sandbox=default_sandbox(),
+        sandbox=default_sandbox(unsafe_local),
         workflow=load_workflow(workflow) if workflow else DEFAULT_WORKFLOW,
     )
     outcome = run_with_display(
@@ -174,11 +177,16 @@ def resume(
         str | None, typer.Option("--model", "-m", help="default: the run's model")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    unsafe_local: Annotated[
+        bool, typer.Option("--unsafe-local", help="no bubblewrap: rlimits only (unsafe)")
+    ] = False,
 ) -> None:
     """Continue an interrupted build without redoing finished phases."""
     journal = Journal()
     run = journal.get_run(run_id)
-    company = Company(get_model(model or run.model), journal=journal, sandbox=default_sandbox())
+    company = Company(
+        get_model(model or run.model), journal=journal, sandbox=default_sandbox(unsafe_local)
+    )
     outcome = run_with_display(company, lambda: company.resume(run.id), as_json)
     finish(outcome, as_json)
 

@@ -27,6 +27,7 @@ from macrohard.gates import DEFAULT_GATES, Gate, gate_trailers
 from macrohard.journal import Journal, RunRecord
 from macrohard.models.base import Model
 from macrohard.sandbox import Sandbox, default_sandbox
+from macrohard.sandbox.lease import reclaim
 from macrohard.workspace import Workspace
 
 Listener = Callable[[str, dict[str, Any]], None]
@@ -105,6 +106,8 @@ class Company:
             raise UserError(f"run {run.id} already finished ({run.status}); nothing to resume")
         if run.pid and run.pid != os.getpid() and _alive(run.pid):
             raise UserError(f"run {run.id} is still running (pid {run.pid})")
+        if Path(run.out_dir).is_dir():
+            reclaim(Path(run.out_dir))  # a killed sandbox job may still hold the folder
         ws = Workspace.init(run.out_dir)
         lock = ws.path / ".git" / "index.lock"
         lock.unlink(missing_ok=True)  # left by a killed git; we are the only writer of this run
@@ -302,6 +305,7 @@ class Company:
             "stopped": stopped,
             "notes": notes[-50:],
             "branch": f"macrohard/{run.id}",
+            "sandbox": self.sandbox.name,
             "tag": f"v{VERSION}" if verdict == "shipped" else None,
         }
 

@@ -71,6 +71,8 @@ def kill_group(pgid: int) -> None:
 #: a check run while the command runs (every WATCH_EVERY seconds): a reason to stop it, or None
 Watch = Callable[[], str | None]
 WATCH_EVERY = 0.1
+#: after `stop`, how long the process may take to exit before its group is killed
+STOP_GRACE = 5.0
 
 
 def wait_exit(proc: subprocess.Popen[bytes], timeout: float, watch: Watch | None) -> str | None:
@@ -117,7 +119,7 @@ def run_process(
     """Start argv in its own session, wait out the timeout, kill the whole group, cap the output.
 
     `stop`, when given, is called first when the command has to be stopped (timeout or `watch`);
-    the process gets a second to exit after it before its group is killed.
+    the process gets STOP_GRACE seconds to exit after it before its group is killed.
 
     Input and output are files outside the work dir (output bounded by RLIMIT_FSIZE), never pipes:
     a child that does not read its input or floods its output cannot block us.
@@ -147,7 +149,7 @@ def run_process(
                 stopped = wait_exit(proc, limits.timeout, watch)
                 if stopped and stop is not None:
                     stop()
-                    wait_exit(proc, 1.0, None)
+                    wait_exit(proc, STOP_GRACE, None)
             finally:
                 kill_group(proc.pid)
                 proc.wait()
