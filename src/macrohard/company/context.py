@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from macrohard.company.artifacts import Spec
 from macrohard.company.budget import BudgetedModel
 from macrohard.errors import UserError
 from macrohard.gates import DEFAULT_GATES, Gate
@@ -68,6 +69,10 @@ class Context:
         if not text:
             raise UserError(f"the {name} artifact is missing from {self.root}/{ARTIFACTS}")
         return cls.model_validate_json(text)
+
+    def brief(self, spec: Spec) -> str:
+        """What engineers, QA and the judge read: the client's own words, then the contract."""
+        return f'Client request:\n"""\n{self.request.strip()}\n"""\n\n{spec.contract_text()}'
 
     # -- model -------------------------------------------------------------------------------
     def ask(

@@ -25,9 +25,9 @@ def api_names(plan: FilePlan) -> tuple[str, ...]:
     return tuple(names)
 
 
-def file_request(spec: Spec, design: Design, plan: FilePlan, cli: str) -> list[Message]:
+def file_request(brief: str, design: Design, plan: FilePlan, cli: str) -> list[Message]:
     others = [p for p in design.files if p.path in plan.depends_on]
-    lines = [spec.contract_text(), "", f"Write the complete file `{plan.path}`: {plan.purpose}."]
+    lines = [brief, "", f"Write the complete file `{plan.path}`: {plan.purpose}."]
     if plan.public_api:
         lines.append("It must define: " + "; ".join(plan.public_api) + ".")
     for other in others:
@@ -81,7 +81,7 @@ class Engineer:
         missing: list[str] = []
 
         def build(plan: FilePlan) -> tuple[FilePlan, str | None]:
-            messages = file_request(spec, design, plan, clis.get(plan.path, ""))
+            messages = file_request(ctx.brief(spec), design, plan, clis.get(plan.path, ""))
             return plan, write_file(ctx, messages, api_names(plan))
 
         for wave in design.order():

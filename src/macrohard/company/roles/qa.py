@@ -76,7 +76,7 @@ class QA:
 
     def write_tests(self, ctx: Context, spec: Spec, contract: FileContract) -> str | None:
         prompt = (
-            f"{spec.contract_text()}\n\nWrite a pytest file with 4 to 8 tests for "
+            f"{ctx.brief(spec)}\n\nWrite a pytest file with 4 to 8 tests for "
             f"`{contract.path}`. {how_to_test(contract)} Reply with one ```python block."
         )
         for attempt in range(2):

@@ -77,7 +77,7 @@ class Verifier:
             for path, messages in code_fixes.items():
                 plan = next(p for p in design.files if p.path == path)
                 cli = next((c.cli_usage for c in spec.files if c.path == path), "")
-                convo = file_request(spec, design, plan, cli)
+                convo = file_request(ctx.brief(spec), design, plan, cli)
                 convo += [
                     assistant(f"```python\n{ctx.read(path)}```"),
                     user(
@@ -134,7 +134,7 @@ class Verifier:
                     [
                         system(JUDGE),
                         user(
-                            f"{spec.contract_text()}\n\nTest:\n{source}\n\n"
+                            f"{ctx.brief(spec)}\n\nTest:\n{source}\n\n"
                             f"Failure:\n{failure['message'][-600:]}\n\nCode:\n"
                             f"{ctx.read(path)[:4000]}\n\nAnswer in JSON."
                         ),
