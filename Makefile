@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test lint unit bench bench-single bench-vote clean
+.PHONY: setup demo synth-demo test lint unit bench bench-single bench-vote bench-projects clean
 
 setup: $(STAMP)
 
@@ -17,7 +17,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/macrohard models
 	touch $(STAMP)
 
+# A whole company run on the embedded 1.5B model (a few minutes on 2 cores); the project lands in demo/.
 demo: setup
+	$(BIN)/macrohard build "Create wordfreq.py with top_words(text: str, n: int) -> \
+	list[tuple[str, int]]: the n most frequent words of the text, lower-cased, split on \
+	non-letters, ties broken alphabetically. Example: top_words('b a B c a b', 2) == \
+	[('b', 3), ('a', 2)]" --out demo/wordfreq-$$(date +%s)
+
+synth-demo: setup
 	$(BIN)/macrohard synth "Return the n-th Fibonacci number (fib(0) == 0, fib(1) == 1)" \
 		--example "fib(10) == 55" --example "fib(1) == 1"
 
@@ -32,7 +39,7 @@ unit: setup
 test: lint unit
 
 # Benchmarks (long: tens of minutes on 2 cores). Reports land in reports/.
-bench: bench-single bench-vote
+bench: bench-single bench-vote bench-projects
 
 bench-single: setup
 	$(BIN)/macrohard bench humaneval --strategy single --report reports/humaneval-1.5b-single.json
@@ -40,5 +47,8 @@ bench-single: setup
 bench-vote: setup
 	$(BIN)/macrohard bench humaneval --strategy vote --report reports/humaneval-1.5b-vote.json
 
+bench-projects: setup
+	$(BIN)/macrohard bench projects --report reports/projects-1.5b.json
+
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build dist demo .pytest_cache .mypy_cache .ruff_cache
