@@ -62,6 +62,7 @@ def test_synth_with_the_embedded_small_model(allow_model_requests: None) -> None
     not _installed() and not os.environ.get("CI"),
     reason="the 0.5B pack or llama-cpp-python is not installed (make setup installs both)",
 )
+@pytest.mark.timeout(900)
 def test_build_with_the_embedded_small_model(allow_model_requests: None, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """A whole company run on a real model: whatever the verdict, the record must be sound."""
     from macrohard.company import Company

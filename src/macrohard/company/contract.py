@@ -7,6 +7,7 @@ whatever spec the model wrote.
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 
@@ -45,9 +46,19 @@ def function_hints(request: str) -> list[Hint]:
             if name in hints or (name in {"print", "open", "len", "main"} and not ret):
                 continue
             signature = f"def {name}({args})" + (f" {ret.strip()}" if ret else "")
+            if not _is_signature(signature):  # a usage example such as `Money("1.50")`
+                continue
             before = [f for pos, f in files if pos < match.start()]
             hints[name] = Hint(name, signature.rstrip(), before[-1] if before else None)
     return list(hints.values())
+
+
+def _is_signature(signature: str) -> bool:
+    try:
+        ast.parse(f"{signature}:\n    pass\n")
+    except SyntaxError:
+        return False
+    return True
 
 
 def enforce(spec: Spec, request: str) -> Spec:
