@@ -63,3 +63,11 @@ def test_retrying_gives_up_with_a_clear_error() -> None:
     dead = ScriptedModel([TransientModelError("503")] * 2)
     with pytest.raises(ModelUnavailable, match="still failing after 2 attempts"):
         Retrying(dead, attempts=2, sleep=sleeps.append).complete([user("x")])
+
+
+def test_wrappers_forward_prefill_and_name() -> None:
+    inner = ScriptedModel(["x"], name="inner", supports_prefill=True)
+    wrapped = Metered(Retrying(inner))
+    assert wrapped.name == "inner" and wrapped.supports_prefill is True
+    assert wrapped.complete([user("q")], stop=("END",)).text == "x"
+    assert inner.requests[0].stop == ("END",)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Sequence
+from typing import Any
 
 from macrohard.errors import BudgetExceeded
-from macrohard.models.base import Completion, JsonSchema, Message, Model, Usage
+from macrohard.models.base import Completion, Message, Model, Usage
+from macrohard.models.wrappers import Metered
 
 
 class Budget:
@@ -36,39 +37,17 @@ class Budget:
         self.spent_tokens += usage.total_tokens
 
 
-class BudgetedModel:
-    """Checks the budget before every call and counts the usage of each, per phase too."""
+class BudgetedModel(Metered):
+    """Checks the budget before every call; counts each call's usage for the run and the phase."""
 
     def __init__(self, model: Model, budget: Budget) -> None:
-        self.model = model
-        self.name = model.name
+        super().__init__(model)
         self.budget = budget
         self.phase_usage = Usage()
-        self._lock = threading.Lock()
 
-    @property
-    def supports_prefill(self) -> bool:
-        return bool(getattr(self.model, "supports_prefill", False))
-
-    def complete(
-        self,
-        messages: Sequence[Message],
-        *,
-        schema: JsonSchema | None = None,
-        temperature: float = 0.0,
-        max_tokens: int = 1024,
-        seed: int | None = None,
-        stop: Sequence[str] = (),
-    ) -> Completion:
+    def call(self, messages: Sequence[Message], options: dict[str, Any]) -> Completion:
         self.budget.check()
-        completion = self.model.complete(
-            messages,
-            schema=schema,
-            temperature=temperature,
-            max_tokens=max_tokens,
-            seed=seed,
-            stop=stop,
-        )
+        completion = super().call(messages, options)
         with self._lock:
             self.budget.add(completion.usage)
             self.phase_usage = self.phase_usage + completion.usage

@@ -1,4 +1,8 @@
-"""Cross-cutting behaviour as wrappers around any Model: retry with backoff, usage metering."""
+"""Cross-cutting behaviour as wrappers around any Model: retry with backoff, usage metering.
+
+A wrapper subclasses `Wrapper` and overrides `call`; the full `complete` signature, the name and
+the prefill capability of the wrapped model are forwarded once, here.
+"""
 
 from __future__ import annotations
 
@@ -6,28 +10,22 @@ import random
 import threading
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from macrohard.errors import ModelUnavailable, TransientModelError
 from macrohard.models.base import Completion, JsonSchema, Message, Model, Usage
 
 
-class Retrying:
-    """Retries transient failures with exponential backoff and jitter, then gives up clearly."""
+class Wrapper:
+    """Forwards to the wrapped model; subclasses change `call`."""
 
-    def __init__(
-        self,
-        model: Model,
-        attempts: int = 4,
-        backoff: float = 0.5,
-        max_backoff: float = 8.0,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
+    def __init__(self, model: Model) -> None:
         self.model = model
         self.name = model.name
-        self.attempts = attempts
-        self.backoff = backoff
-        self.max_backoff = max_backoff
-        self._sleep = sleep
+
+    @property
+    def supports_prefill(self) -> bool:
+        return bool(getattr(self.model, "supports_prefill", False))
 
     def complete(
         self,
@@ -39,17 +37,41 @@ class Retrying:
         seed: int | None = None,
         stop: Sequence[str] = (),
     ) -> Completion:
+        options = {
+            "schema": schema,
+            "temperature": temperature,
+            "max_tokens": max_tokens,
+            "seed": seed,
+            "stop": stop,
+        }
+        return self.call(messages, options)
+
+    def call(self, messages: Sequence[Message], options: dict[str, Any]) -> Completion:
+        return self.model.complete(messages, **options)
+
+
+class Retrying(Wrapper):
+    """Retries transient failures with exponential backoff and jitter, then gives up clearly."""
+
+    def __init__(
+        self,
+        model: Model,
+        attempts: int = 4,
+        backoff: float = 0.5,
+        max_backoff: float = 8.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        super().__init__(model)
+        self.attempts = attempts
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self._sleep = sleep
+
+    def call(self, messages: Sequence[Message], options: dict[str, Any]) -> Completion:
         delay = self.backoff
         for attempt in range(1, self.attempts + 1):
             try:
-                return self.model.complete(
-                    messages,
-                    schema=schema,
-                    temperature=temperature,
-                    max_tokens=max_tokens,
-                    seed=seed,
-                    stop=stop,
-                )
+                return super().call(messages, options)
             except TransientModelError as exc:
                 if attempt == self.attempts:
                     raise ModelUnavailable(
@@ -61,33 +83,16 @@ class Retrying:
         raise AssertionError("unreachable")  # pragma: no cover
 
 
-class Metered:
+class Metered(Wrapper):
     """Adds up the usage of every call made through it (thread-safe)."""
 
     def __init__(self, model: Model) -> None:
-        self.model = model
-        self.name = model.name
+        super().__init__(model)
         self.usage = Usage()
         self._lock = threading.Lock()
 
-    def complete(
-        self,
-        messages: Sequence[Message],
-        *,
-        schema: JsonSchema | None = None,
-        temperature: float = 0.0,
-        max_tokens: int = 1024,
-        seed: int | None = None,
-        stop: Sequence[str] = (),
-    ) -> Completion:
-        completion = self.model.complete(
-            messages,
-            schema=schema,
-            temperature=temperature,
-            max_tokens=max_tokens,
-            seed=seed,
-            stop=stop,
-        )
+    def call(self, messages: Sequence[Message], options: dict[str, Any]) -> Completion:
+        completion = super().call(messages, options)
         with self._lock:
             self.usage = self.usage + completion.usage
         return completion
