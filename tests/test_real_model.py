@@ -68,7 +68,7 @@ def test_build_with_the_embedded_small_model(allow_model_requests: None, tmp_pat
     from macrohard.company import Company
     from macrohard.journal import Journal
     from macrohard.models import get_model
-    from macrohard.sandbox import LocalSandbox
+    from macrohard.sandbox import default_sandbox
     from macrohard.workspace import Workspace
 
     request = (
@@ -78,20 +78,23 @@ def test_build_with_the_embedded_small_model(allow_model_requests: None, tmp_pat
     )
     journal = Journal(tmp_path / "journal.db")
     out = tmp_path / "textutil"
-    company = Company(get_model("embedded:small"), journal=journal, sandbox=LocalSandbox())
-    outcome = company.build(request, out, max_minutes=8)
+    company = Company(get_model("embedded:small"), journal=journal, sandbox=default_sandbox())
+    outcome = company.build(request, out, max_minutes=10)
     report = json.loads((out / ".macrohard" / "report.json").read_text())
-    assert report["verdict"] == outcome.verdict and outcome.verdict in {"shipped", "failed"}
+    assert report["verdict"] == outcome.verdict
+    assert outcome.verdict in {"shipped", "failed", "stopped"}
     assert report["tokens"]["completion"] > 0
     spec = json.loads((out / ".macrohard" / "spec.json").read_text())
-    assert spec["files"][0]["path"] == "textutil.py"
+    assert spec["files"][0]["path"] == "textutil.py"  # the client's names survive
     assert {f["name"] for f in spec["files"][0]["functions"]} >= {"word_count", "shout"}
     ws = Workspace(out)
     assert ws.fsck() and ws.is_clean()
-    assert "textutil.py" in ws.files(f"macrohard/{outcome.run_id}")
     run = journal.get_run(outcome.run_id)
-    assert run.status in {"succeeded", "failed"} and run.completion_tokens > 0
+    assert run.completion_tokens == report["tokens"]["completion"]
+    phases = {p.name: p for p in journal.phases(run.id)}
+    if phases["code"].status == "done":
+        assert "textutil.py" in ws.files(f"macrohard/{outcome.run_id}")
     if outcome.verdict == "shipped":
         assert "v0.1.0" in ws.tags() and "textutil.py" in ws.files("main")
     else:
-        assert "textutil.py" not in ws.files("main")
+        assert "textutil.py" not in ws.files("main") and ws.tags() == []
