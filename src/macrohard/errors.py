@@ -5,7 +5,8 @@ Vendor exceptions (openai, anthropic, llama.cpp, OS errors) are mapped to these 
 
     MacrohardError
     ├── UserError                 bad input or configuration: fix the call and try again
-    │   └── ModelSpecError        a model spec string that cannot be parsed or resolved
+    │   ├── ModelSpecError        a model spec string that cannot be parsed or resolved
+    │   └── QuotaExceeded         a tenant's quota is spent: retry after `retry_after` seconds
     ├── ModelError                a model backend failed
     │   ├── ModelUnavailable      endpoint unreachable, runtime or optional extra missing
     │   ├── ModelPackError        embedded weights missing or failing their checksum
@@ -13,7 +14,8 @@ Vendor exceptions (openai, anthropic, llama.cpp, OS errors) are mapped to these 
     │   └── ScriptExhausted       the ScriptedModel ran out of answers (a test bug)
     ├── SandboxError              the sandbox could not run a command at all
     ├── SynthesisError            no acceptable code could be produced
-    └── BudgetExceeded            a token or time budget ran out
+    ├── BudgetExceeded            a token or time budget ran out
+    └── Cancelled                 a run was cancelled on request (it stops between model calls)
 """
 
 from __future__ import annotations
@@ -29,6 +31,14 @@ class UserError(MacrohardError):
 
 class ModelSpecError(UserError):
     """A model spec string could not be parsed or resolved."""
+
+
+class QuotaExceeded(UserError):
+    """A tenant asked for more than its quota allows; `retry_after` says when to try again."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class ModelError(MacrohardError):
@@ -63,13 +73,19 @@ class BudgetExceeded(MacrohardError):
     """A token or time budget ran out."""
 
 
+class Cancelled(MacrohardError):
+    """Someone asked the run to stop; it stopped cleanly between model calls or phases."""
+
+
 __all__ = [
     "BudgetExceeded",
+    "Cancelled",
     "MacrohardError",
     "ModelError",
     "ModelPackError",
     "ModelSpecError",
     "ModelUnavailable",
+    "QuotaExceeded",
     "SandboxError",
     "ScriptExhausted",
     "SynthesisError",

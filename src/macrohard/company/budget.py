@@ -1,12 +1,16 @@
-"""Budgets: a run that reaches its token or time limit stops cleanly with BudgetExceeded."""
+"""Budgets: a run that reaches its token or time limit stops cleanly with BudgetExceeded.
+
+A cancel flag (a threading.Event another thread may set) stops it the same way with Cancelled.
+"""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Sequence
 from typing import Any
 
-from macrohard.errors import BudgetExceeded
+from macrohard.errors import BudgetExceeded, Cancelled
 from macrohard.models.base import Completion, Message, Model, Usage
 from macrohard.models.wrappers import Metered
 
@@ -19,13 +23,20 @@ class Budget:
         max_tokens: int | None = None,
         max_minutes: float | None = None,
         spent_tokens: int = 0,
+        cancel: threading.Event | None = None,
     ) -> None:
         self.max_tokens = max_tokens
+        self.cancel = cancel
         self.deadline = time.monotonic() + max_minutes * 60 if max_minutes else None
         self.max_minutes = max_minutes
         self.spent_tokens = spent_tokens
 
+    def check_cancelled(self) -> None:
+        if self.cancel is not None and self.cancel.is_set():
+            raise Cancelled("cancelled on request")
+
     def check(self) -> None:
+        self.check_cancelled()
         if self.max_tokens is not None and self.spent_tokens >= self.max_tokens:
             raise BudgetExceeded(
                 f"token budget spent: {self.spent_tokens:,} of {self.max_tokens:,} tokens"

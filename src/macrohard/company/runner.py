@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from macrohard.company.context import Context, PhaseResult
 from macrohard.company.policy import check_request
 from macrohard.company.roles.release import VERSION
 from macrohard.company.workflow import DEFAULT_WORKFLOW, ROLES, Phase
-from macrohard.errors import BudgetExceeded, MacrohardError, UserError
+from macrohard.errors import BudgetExceeded, Cancelled, MacrohardError, UserError
 from macrohard.gates import DEFAULT_GATES, Gate, gate_trailers
 from macrohard.journal import Journal, RunRecord
 from macrohard.models.base import Model
@@ -59,6 +60,7 @@ class Company:
         workflow: tuple[Phase, ...] = DEFAULT_WORKFLOW,
         gates: tuple[Gate, ...] = DEFAULT_GATES,
         on_event: Listener | None = None,
+        cancel: threading.Event | None = None,
     ) -> None:
         self.model = model
         self.journal = journal or Journal()
@@ -67,6 +69,8 @@ class Company:
         self.gates = gates
         self.on_event = on_event or (lambda kind, data: None)
         self.budget: Budget | None = None
+        #: set (from any thread) to stop the run before its next model call or phase
+        self.cancel_event = cancel or threading.Event()
 
     # -- entry points --------------------------------------------------------------------------
     def build(
@@ -120,7 +124,7 @@ class Company:
         minutes = run.options.get("max_minutes")
         spent = run.prompt_tokens + run.completion_tokens
         remaining = max(0.01, minutes - run.seconds / 60) if minutes else None
-        self.budget = Budget(run.options.get("budget_tokens"), remaining, spent)
+        self.budget = Budget(run.options.get("budget_tokens"), remaining, spent, self.cancel_event)
         model = BudgetedModel(self.model, self.budget)
         ctx = Context(run.id, run.request, ws.path, model, self.sandbox, self.gates)
         branch = f"macrohard/{run.id}"
@@ -161,11 +165,12 @@ class Company:
             self.on_event("phase.started", {"phase": phase.name, "role": role.role})
             t0 = time.perf_counter()
             try:
+                self.budget.check_cancelled()
                 result = role.run(ctx)
             except MacrohardError as exc:
                 usage = model.take_phase_usage()
                 stopped = str(exc)
-                status = "stopped" if isinstance(exc, BudgetExceeded) else "failed"
+                status = "stopped" if isinstance(exc, BudgetExceeded | Cancelled) else "failed"
                 sha = ws.commit(
                     "macrohard",
                     f"stop: {phase.name} unfinished ({stopped})",
