@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from macrohard.cli.build import register as register_build_commands
 from macrohard.cli.sandbox_cmd import register as register_sandbox_commands
+from macrohard.cli.serve_cmd import register as register_serve_commands
 from macrohard.errors import MacrohardError
 from macrohard.models import get_model
 from macrohard.models.registry import DEFAULT_SPEC
@@ -31,6 +32,7 @@ bench_app = typer.Typer(help="Benchmarks measured on this machine.", no_args_is_
 app.add_typer(bench_app, name="bench")
 register_build_commands(app)
 register_sandbox_commands(app)
+register_serve_commands(app)
 
 err = Console(stderr=True)
 

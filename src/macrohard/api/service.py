@@ -1,0 +1,210 @@
+"""Runs accepted builds in background threads, at most `max_concurrent` at a time.
+
+A build is a `Company.build` (or `resume`) in a worker thread; cancelling sets its company's
+cancel event, so it stops cleanly before the next model call or phase. On shutdown running builds
+are stopped the same way and marked interrupted; the next server start resumes them (and builds
+a crashed server left running), and queues again the ones never started.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import shutil
+import threading
+from pathlib import Path
+from typing import Any
+
+from macrohard.api.builds import BuildRecord, Builds, BuildStatus, seconds_to_next_day
+from macrohard.api.settings import Settings
+from macrohard.api.tenants import Tenant
+from macrohard.company import Company, Outcome
+from macrohard.company.policy import check_request
+from macrohard.errors import MacrohardError, QuotaExceeded, UserError
+from macrohard.journal import Journal, JournalError
+from macrohard.journal.codec import refuse_secrets
+from macrohard.sandbox import Sandbox, default_sandbox
+
+log = logging.getLogger(__name__)
+
+
+def _safe(text: str | None) -> str | None:
+    """`text`, unless it holds a secret from the environment (then a placeholder)."""
+    if text is None:
+        return None
+    try:
+        return refuse_secrets(text, "an error")[:2000]
+    except JournalError:
+        return "error withheld: its text contained a secret; see the server log"
+
+
+class BuildService:
+    """Accepts, runs, cancels and reports builds for the API."""
+
+    def __init__(self, settings: Settings, builds: Builds, journal: Journal) -> None:
+        self.settings = settings
+        self.builds = builds
+        self.journal = journal
+        self.sandbox: Sandbox = settings.sandbox or default_sandbox(settings.unsafe_local)
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._lock = threading.Lock()
+        self._active: dict[str, Company] = {}
+        self._cancels: dict[str, threading.Event] = {}
+        self._workers: list[threading.Thread] = []
+        self._stopping = False
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    def start(self) -> None:
+        """Starts the workers and picks up what a previous server process left unfinished."""
+        for n in range(self.settings.max_concurrent):
+            worker = threading.Thread(target=self._work, name=f"mh-build-{n}", daemon=True)
+            worker.start()
+            self._workers.append(worker)
+        for record in self.builds.unfinished():
+            if record.status == "running":  # the previous process died during it
+                self.builds.finish(record.id, "interrupted", verdict=None, error=None)
+            self._enqueue(record.id)
+
+    def shutdown(self, wait_seconds: float = 10.0) -> None:
+        """Stops running builds between model calls (they resume on the next start)."""
+        self._stopping = True
+        with self._lock:
+            for event in self._cancels.values():
+                event.set()
+        for _ in self._workers:
+            self._queue.put(None)
+        per_worker = wait_seconds / max(1, len(self._workers))
+        for worker in self._workers:
+            worker.join(per_worker)
+
+    # -- requests ------------------------------------------------------------------------------
+    def submit(
+        self, tenant: Tenant, request: str, model: str | None, budget_tokens: int | None
+    ) -> BuildRecord:
+        """Checks the request, the model and the tenant's quotas, then queues the build."""
+        if self._stopping:
+            raise QuotaExceeded("the server is shutting down; try again shortly", 30)
+        spec = model or self.settings.default_model
+        if spec not in self.settings.allowed_models:
+            raise UserError(
+                f"model {spec!r} is not allowed on this server; allowed: "
+                + ", ".join(self.settings.allowed_models)
+            )
+        request = check_request(request)
+        if tenant.tokens_per_day is not None:
+            left = tenant.tokens_per_day - self.builds.tokens_today(tenant.id)
+            if left <= 0:
+                raise QuotaExceeded(
+                    f"tenant {tenant.name!r} has spent its {tenant.tokens_per_day:,} tokens "
+                    "for today (UTC)",
+                    seconds_to_next_day(),
+                )
+            budget_tokens = min(budget_tokens or left, left)
+        record = self.builds.create(tenant, request, spec, budget_tokens)
+        self._enqueue(record.id)
+        return record
+
+    def cancel(self, record: BuildRecord) -> BuildRecord:
+        """Cancels a queued build at once, a running one before its next model call or phase."""
+        if not self.builds.cancel_queued(record.id):
+            with self._lock:
+                event = self._cancels.get(record.id)
+            if event is not None:
+                event.set()
+        found = self.builds.get(record.id)
+        assert found is not None
+        return found
+
+    def cancel_requested(self, build_id: str) -> bool:
+        with self._lock:
+            event = self._cancels.get(build_id)
+        return event is not None and event.is_set()
+
+    def live_tokens(self, build_id: str) -> int | None:
+        """Tokens spent so far by a build running in this process (None when it is not)."""
+        with self._lock:
+            company = self._active.get(build_id)
+        budget = company.budget if company else None
+        return budget.spent_tokens if budget else None
+
+    # -- workers -------------------------------------------------------------------------------
+    def _enqueue(self, build_id: str) -> None:
+        with self._lock:
+            self._cancels.setdefault(build_id, threading.Event())
+        self._queue.put(build_id)
+
+    def _work(self) -> None:
+        while (build_id := self._queue.get()) is not None:
+            try:
+                self._run(build_id)
+            except Exception:  # a bug here must not kill the worker
+                log.exception("build %s: unexpected error in the worker", build_id)
+            finally:
+                with self._lock:
+                    self._active.pop(build_id, None)
+                    self._cancels.pop(build_id, None)
+
+    def _run(self, build_id: str) -> None:
+        if self._stopping:
+            return
+        record = self.builds.claim(build_id)
+        if record is None:
+            return  # cancelled while queued
+        with self._lock:
+            cancel = self._cancels.setdefault(build_id, threading.Event())
+        try:
+            company = Company(
+                self.settings.model_factory(record.model),
+                journal=self.journal,
+                sandbox=self.sandbox,
+                workflow=self.settings.workflow,
+                gates=self.settings.gates,
+                cancel=cancel,
+            )
+            company.on_event = lambda kind, data: self._on_event(build_id, company, kind, data)
+            with self._lock:
+                self._active[build_id] = company
+            outcome = self._build_or_resume(company, record)
+        except MacrohardError as exc:
+            self._finish(build_id, "failed", None, str(exc), cancel)
+            return
+        except Exception:
+            log.exception("build %s failed with an unexpected error", build_id)
+            self._finish(build_id, "failed", None, "internal error; see the server log", cancel)
+            return
+        error = self.journal.get_run(outcome.run_id).error
+        tokens = outcome.report.get("tokens", {}).get("total")
+        status: BuildStatus = outcome.status  # type: ignore[assignment]
+        self._finish(build_id, status, outcome.verdict, error, cancel, tokens)
+
+    def _build_or_resume(self, company: Company, record: BuildRecord) -> Outcome:
+        if record.run_id is not None:
+            return company.resume(record.run_id)
+        out = Path(record.out_dir)
+        if out.exists():  # a crash before the run was recorded: start that folder afresh
+            shutil.rmtree(out)
+        return company.build(
+            record.request,
+            out,
+            budget_tokens=record.budget_tokens,
+            max_minutes=self.settings.max_minutes,
+        )
+
+    def _finish(
+        self,
+        build_id: str,
+        status: BuildStatus,
+        verdict: str | None,
+        error: str | None,
+        cancel: threading.Event,
+        tokens: int | None = None,
+    ) -> None:
+        if cancel.is_set() and status in ("stopped", "failed"):
+            status, verdict = ("interrupted", None) if self._stopping else ("cancelled", verdict)
+        self.builds.finish(build_id, status, verdict=verdict, error=_safe(error), tokens=tokens)
+
+    def _on_event(self, build_id: str, company: Company, kind: str, data: dict[str, Any]) -> None:
+        if kind == "run.started":
+            self.builds.set_run_id(build_id, str(data["run_id"]))
+        elif kind in ("phase.finished", "phase.failed") and company.budget is not None:
+            self.builds.set_tokens(build_id, company.budget.spent_tokens)

@@ -1,0 +1,1 @@
+"""The dashboard: static files (static/index.html, app.js, app.css) served by the API at /."""
