@@ -6,7 +6,8 @@ Vendor exceptions (openai, anthropic, llama.cpp, OS errors) are mapped to these 
     MacrohardError
     ├── UserError                 bad input or configuration: fix the call and try again
     │   ├── ModelSpecError        a model spec string that cannot be parsed or resolved
-    │   └── QuotaExceeded         a tenant's quota is spent: retry after `retry_after` seconds
+    │   ├── QuotaExceeded         a tenant's quota is spent: retry after `retry_after` seconds
+    │   └── PluginError           a plugin failed to load or is ambiguous (names it and its package)
     ├── ModelError                a model backend failed
     │   ├── ModelUnavailable      endpoint unreachable, runtime or optional extra missing
     │   ├── ModelPackError        embedded weights missing or failing their checksum
@@ -39,6 +40,10 @@ class QuotaExceeded(UserError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class PluginError(UserError):
+    """A plugin could not be loaded or used; the message names it and its distribution."""
 
 
 class ModelError(MacrohardError):
@@ -85,6 +90,7 @@ __all__ = [
     "ModelPackError",
     "ModelSpecError",
     "ModelUnavailable",
+    "PluginError",
     "QuotaExceeded",
     "SandboxError",
     "ScriptExhausted",

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from macrohard.cli.build import register as register_build_commands
+from macrohard.cli.plugins_cmd import register as register_plugins_commands
 from macrohard.cli.sandbox_cmd import register as register_sandbox_commands
 from macrohard.cli.serve_cmd import register as register_serve_commands
 from macrohard.errors import MacrohardError
@@ -33,6 +34,7 @@ app.add_typer(bench_app, name="bench")
 register_build_commands(app)
 register_sandbox_commands(app)
 register_serve_commands(app)
+register_plugins_commands(app)
 
 err = Console(stderr=True)
 

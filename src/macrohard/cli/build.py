@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from macrohard.company import Company, Outcome, load_workflow
+from macrohard.company import Company, Outcome, resolve_workflow
 from macrohard.company.workflow import DEFAULT_WORKFLOW
 from macrohard.errors import UserError
 from macrohard.journal import Journal
@@ -101,7 +101,12 @@ def build(
     budget_tokens: Annotated[int | None, typer.Option("--budget-tokens", min=1)] = None,
     max_minutes: Annotated[float | None, typer.Option("--max-minutes", min=0.1)] = None,
     workflow: Annotated[
-        Path | None, typer.Option("--workflow", help="TOML file of [[phase]] name/role entries")
+        str | None,
+        typer.Option(
+            "--workflow",
+            help="a TOML file of [[phase]] name/role tables, or a named "
+            "workflow (see `macrohard plugins`)",
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
     unsafe_local: Annotated[
@@ -123,7 +128,7 @@ def build(
         get_model(model),
         journal=Journal(),
         sandbox=default_sandbox(unsafe_local),
-        workflow=load_workflow(workflow) if workflow else DEFAULT_WORKFLOW,
+        workflow=resolve_workflow(workflow) if workflow else DEFAULT_WORKFLOW,
     )
     outcome = run_with_display(
         company,

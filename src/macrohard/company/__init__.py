@@ -2,7 +2,15 @@
 
 from macrohard.company.artifacts import Design, FileContract, FilePlan, FunctionContract, Spec
 from macrohard.company.runner import Company, Outcome
-from macrohard.company.workflow import DEFAULT_WORKFLOW, ROLES, Phase, load_workflow, register_role
+from macrohard.company.workflow import (
+    DEFAULT_WORKFLOW,
+    ROLES,
+    Phase,
+    load_workflow,
+    named_workflow,
+    register_role,
+    resolve_workflow,
+)
 
 __all__ = [
     "DEFAULT_WORKFLOW",
@@ -16,5 +24,7 @@ __all__ = [
     "Phase",
     "Spec",
     "load_workflow",
+    "named_workflow",
     "register_role",
+    "resolve_workflow",
 ]

@@ -13,18 +13,25 @@
     mypy = false                    # shorthand: add mypy to `enabled`
     audit = true                    # shorthand: false drops audit from `enabled`
 
+    [gates.todo]                    # the settings of a plugin gate, read by its factory
+    markers = ["TODO", "FIXME"]
+
 A gate not in `required` is advisory: reported, never blocking. No file: these defaults.
+
+Gates are plugins of the `macrohard.gates` entry-point group: each name maps to a factory
+`(policy) -> Gate`; the built-in ones below are declared in pyproject.toml the same way. A plugin
+gate runs only where a policy enables it by name.
 """
 
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from macrohard.errors import UserError
+from macrohard import plugins
+from macrohard.errors import PluginError, UserError
 from macrohard.gates.base import Advisory, Gate
 from macrohard.gates.licences import DEFAULT_ALLOW, DEFAULT_DENY, FAMILIES, LicencePolicy, family
 from macrohard.gates.static import SEVERITIES, BanditGate, MypyGate, RuffGate, SecretsGate
@@ -32,6 +39,7 @@ from macrohard.gates.supply import AuditGate, DependenciesGate, LicencesGate
 from macrohard.gates.tests import TestsGate
 
 POLICY_FILE = "macrohard.toml"
+#: the built-in gates, in their canonical order (plugin gates follow them)
 GATE_NAMES = ("tests", "ruff", "bandit", "secrets", "dependencies", "licences", "mypy", "audit")
 DEFAULT_ENABLED = tuple(n for n in GATE_NAMES if n != "mypy")
 
@@ -45,21 +53,70 @@ class Policy:
     dependencies: tuple[str, ...] = ()
     test_dependencies: tuple[str, ...] = ("pytest",)
     licences: LicencePolicy = field(default_factory=LicencePolicy)
+    #: `[gates.NAME]` tables: the settings of plugin gates
+    settings: dict[str, dict[str, Any]] = field(default_factory=dict, hash=False)
 
     def gates(self) -> tuple[Gate, ...]:
         """The configured gates in their canonical order; advisory ones wrapped."""
-        make: dict[str, Callable[[], Gate]] = {
-            "tests": lambda: TestsGate(coverage=True, coverage_min=self.coverage_min),
-            "ruff": RuffGate,
-            "bandit": lambda: BanditGate(severity=self.bandit_severity),
-            "secrets": SecretsGate,
-            "dependencies": lambda: DependenciesGate(self.dependencies, self.test_dependencies),
-            "licences": lambda: LicencesGate(self.licences),
-            "mypy": MypyGate,
-            "audit": AuditGate,
-        }
-        built = [make[n]() for n in GATE_NAMES if n in self.enabled]
+        built = [make_gate(name, self) for name in self.enabled]
         return tuple(g if g.name in self.required else Advisory(g) for g in built)
+
+    def settings_of(self, gate: str) -> dict[str, Any]:
+        """The `[gates.GATE]` table of a plugin gate ({} when there is none)."""
+        return dict(self.settings.get(gate, {}))
+
+
+def make_gate(name: str, policy: Policy) -> Gate:
+    """The gate registered as `name`, built for `policy`; a PluginError names a broken plugin."""
+    factory = plugins.find("gates", name)
+    if factory is None:
+        raise UserError(f"unknown gate {name!r} (gates: {', '.join(gate_names())})")
+    gate = plugins.call("gates", name, factory, policy)
+    if not isinstance(gate, Gate) or gate.name != name:
+        made = getattr(gate, "name", type(gate).__name__)
+        raise PluginError(
+            f"gate plugin {name!r} made {made!r}, not a Gate named {name!r} "
+            "(a gate has a `name` and `check(project, sandbox) -> GateResult`)"
+        )
+    return gate
+
+
+def gate_names() -> tuple[str, ...]:
+    """Every gate a policy may name: the built-ins in canonical order, then plugin gates."""
+    return tuple(plugins.names("gates"))
+
+
+# the built-in gates' factories (entry points of the `macrohard.gates` group)
+def tests_gate(policy: Policy) -> Gate:
+    return TestsGate(coverage=True, coverage_min=policy.coverage_min)
+
+
+def ruff_gate(policy: Policy) -> Gate:
+    return RuffGate()
+
+
+def bandit_gate(policy: Policy) -> Gate:
+    return BanditGate(severity=policy.bandit_severity)
+
+
+def secrets_gate(policy: Policy) -> Gate:
+    return SecretsGate()
+
+
+def dependencies_gate(policy: Policy) -> Gate:
+    return DependenciesGate(policy.dependencies, policy.test_dependencies)
+
+
+def licences_gate(policy: Policy) -> Gate:
+    return LicencesGate(policy.licences)
+
+
+def mypy_gate(policy: Policy) -> Gate:
+    return MypyGate()
+
+
+def audit_gate(policy: Policy) -> Gate:
+    return AuditGate()
 
 
 def load_policy(project: Path) -> Policy:
@@ -101,8 +158,19 @@ KEYS = (
 
 def parse_policy(table: dict[str, Any]) -> Policy:
     """A Policy from a `[gates]` table; a UserError names the first bad key."""
-    for key in table:
-        if key not in KEYS:
+    known = gate_names()
+    settings: dict[str, dict[str, Any]] = {}
+    for key, value in table.items():
+        if key in KEYS:
+            continue
+        if isinstance(value, dict) and key in known and key not in GATE_NAMES:
+            settings[key] = value
+        elif isinstance(value, dict) and key not in GATE_NAMES:
+            raise UserError(
+                f"[gates.{key}] in {POLICY_FILE} configures an unknown gate (gates: "
+                f"{', '.join(known)}); is the plugin that provides it installed?"
+            )
+        else:
             raise UserError(f"unknown key gates.{key} in {POLICY_FILE} (known: {', '.join(KEYS)})")
     chosen = set(_names(table, "enabled", DEFAULT_ENABLED))
     for shorthand in ("mypy", "audit"):
@@ -114,7 +182,7 @@ def parse_policy(table: dict[str, Any]) -> Policy:
         if "enabled" in table and on != (shorthand in chosen):
             raise UserError(f"gates.{shorthand} = {str(on).lower()} contradicts gates.enabled")
         (chosen.add if on else chosen.discard)(shorthand)
-    enabled = tuple(n for n in GATE_NAMES if n in chosen)
+    enabled = tuple(n for n in known if n in chosen)
     required = _names(table, "required", enabled)
     for name in required:
         if name not in enabled:
@@ -140,12 +208,13 @@ def parse_policy(table: dict[str, Any]) -> Policy:
         raise UserError(f"gates.licences_allow and gates.licences_deny both name: {both}")
     return Policy(
         enabled=enabled,
-        required=tuple(n for n in GATE_NAMES if n in required),
+        required=tuple(n for n in known if n in required),
         coverage_min=float(coverage),
         bandit_severity=severity,
         dependencies=_strings(table, "dependencies", ()),
         test_dependencies=_strings(table, "test_dependencies", ("pytest",)),
         licences=licences,
+        settings=settings,
     )
 
 
@@ -158,9 +227,13 @@ def _strings(table: dict[str, Any], key: str, default: tuple[str, ...]) -> tuple
 
 def _names(table: dict[str, Any], key: str, default: tuple[str, ...]) -> tuple[str, ...]:
     names = _strings(table, key, default)
+    known = gate_names()
     for name in names:
-        if name not in GATE_NAMES:
-            raise UserError(f"gates.{key}: unknown gate {name!r} (gates: {', '.join(GATE_NAMES)})")
+        if name not in known:
+            raise UserError(
+                f"gates.{key}: unknown gate {name!r} (gates: {', '.join(known)}); a plugin gate "
+                "needs its package installed (see `macrohard plugins`)"
+            )
     return names
 
 

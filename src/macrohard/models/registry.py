@@ -8,7 +8,8 @@
     anthropic:claude-sonnet-4-5        Anthropic (key from ANTHROPIC_API_KEY)
     scripted:answers.json              replay a JSON list of answers (demos and tests)
 
-Backends register here by prefix; plugins add theirs through `register_backend`.
+Backends are plugins of the `macrohard.models` entry-point group, named by prefix (the built-ins
+below are declared in pyproject.toml like any plugin's); `register_backend` adds one from code.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from macrohard import plugins
 from macrohard.errors import ModelSpecError
 from macrohard.models.base import Model
 from macrohard.models.wrappers import Retrying
@@ -27,24 +29,23 @@ DEFAULT_SPEC = "embedded:qwen2.5-coder-1.5b"
 SMALL_SPEC = "embedded:qwen2.5-coder-0.5b"
 
 Factory = Callable[[str, dict[str, Any]], Model]
-_BACKENDS: dict[str, Factory] = {}
 
 
 def register_backend(prefix: str, factory: Factory) -> None:
-    _BACKENDS[prefix] = factory
+    plugins.register("models", prefix, factory)
 
 
 def default_spec() -> str:
     return os.environ.get("MACROHARD_MODEL") or DEFAULT_SPEC
 
 
-def _embedded(rest: str, options: dict[str, Any]) -> Model:
+def embedded_backend(rest: str, options: dict[str, Any]) -> Model:
     from macrohard.models.embedded import EmbeddedModel
 
     return EmbeddedModel(rest or "qwen2.5-coder-1.5b", **options)
 
 
-def _openai(rest: str, options: dict[str, Any]) -> Model:
+def openai_backend(rest: str, options: dict[str, Any]) -> Model:
     from macrohard.models.openai_compat import OpenAIModel
 
     base_url = None
@@ -60,7 +61,7 @@ def _openai(rest: str, options: dict[str, Any]) -> Model:
     return Retrying(OpenAIModel(rest, base_url=base_url, **options))
 
 
-def _anthropic(rest: str, options: dict[str, Any]) -> Model:
+def anthropic_backend(rest: str, options: dict[str, Any]) -> Model:
     from macrohard.models.anthropic_model import AnthropicModel
 
     if not rest:
@@ -68,7 +69,7 @@ def _anthropic(rest: str, options: dict[str, Any]) -> Model:
     return Retrying(AnthropicModel(rest, **options))
 
 
-def _scripted(rest: str, options: dict[str, Any]) -> Model:
+def scripted_backend(rest: str, options: dict[str, Any]) -> Model:
     from macrohard.models.scripted import ScriptedModel
 
     path = Path(rest)
@@ -83,23 +84,15 @@ def _scripted(rest: str, options: dict[str, Any]) -> Model:
     return ScriptedModel(answers, name=f"scripted:{path.name}")
 
 
-for _prefix, _factory in {
-    "embedded": _embedded,
-    "openai": _openai,
-    "anthropic": _anthropic,
-    "scripted": _scripted,
-}.items():
-    register_backend(_prefix, _factory)
-
-
 def get_model(spec: str | None = None, **options: Any) -> Model:
     """Build the model a spec names (None: $MACROHARD_MODEL or the embedded default)."""
     spec = (spec or default_spec()).strip()
     prefix, _, rest = spec.partition(":")
-    if prefix not in _BACKENDS:
-        known = ", ".join(sorted(_BACKENDS))
+    factory: Factory | None = plugins.find("models", prefix)
+    if factory is None:
+        known = ", ".join(plugins.names("models"))
         raise ModelSpecError(
             f"unknown model backend {prefix!r} in spec {spec!r}; use one of: {known} "
             f"(e.g. {DEFAULT_SPEC})"
         )
-    return _BACKENDS[prefix](rest, options)
+    return plugins.call("models", prefix, factory, rest, options)
