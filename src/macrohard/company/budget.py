@@ -44,6 +44,10 @@ class Budget:
         if self.deadline is not None and time.monotonic() >= self.deadline:
             raise BudgetExceeded(f"time budget spent: {self.max_minutes:g} minutes")
 
+    def seconds_left(self) -> float | None:
+        """Wall-clock seconds before the deadline (None without a time limit)."""
+        return None if self.deadline is None else self.deadline - time.monotonic()
+
     def add(self, usage: Usage) -> None:
         self.spent_tokens += usage.total_tokens
 

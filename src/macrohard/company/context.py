@@ -40,7 +40,7 @@ class Context:
     model: BudgetedModel
     sandbox: Sandbox
     gates: tuple[Gate, ...] = DEFAULT_GATES
-    repair_rounds: int = 3
+    repair_rounds: int = 6
     notes: list[str] = field(default_factory=list)
 
     # -- files -------------------------------------------------------------------------------

@@ -186,7 +186,13 @@ def parse_junit(path: Path, seconds: float, output: str = "") -> GateResult:
     cases = list(root.iter("testcase"))
     findings = []
     failures = []
+    by_file: dict[str, dict[str, int]] = {}
     for case in cases:
+        module = case.get("classname", "").split("::")[0]
+        counts = by_file.setdefault(module, {"passed": 0, "total": 0})
+        counts["total"] += 1
+        if all(case.find(tag) is None for tag in ("failure", "error", "skipped")):
+            counts["passed"] += 1
         for tag in ("failure", "error"):
             node = case.find(tag)
             if node is not None:
@@ -208,6 +214,7 @@ def parse_junit(path: Path, seconds: float, output: str = "") -> GateResult:
         "failed": failed,
         "total": total,
         "failures": failures,
+        "by_file": by_file,
         "output": output,
     }
     return GateResult("tests", status, summary, tuple(findings), seconds, details)

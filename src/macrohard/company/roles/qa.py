@@ -6,6 +6,7 @@ import ast
 
 from macrohard.company.artifacts import Design, FileContract, Spec
 from macrohard.company.context import Context, PhaseResult
+from macrohard.company.examples import CLIENT_TESTS, extract, render
 from macrohard.models.base import system, user
 from macrohard.synth.extract import extract_file
 
@@ -66,11 +67,17 @@ class QA:
                 target = test_path(plan.path)
                 ctx.write(target, code)
                 written[target] = count_tests(code)
+        # the client's own examples, checked exactly as written (no model involved)
+        examples = extract(ctx.request, {p.path for p in design.files})
+        client = render(examples)
+        if client:
+            ctx.write(CLIENT_TESTS, client)
+            written[CLIENT_TESTS] = examples.count
         ctx.write("tests/conftest.py", CONFTEST)
         total = sum(written.values())
         return PhaseResult(
             summary=f"{total} acceptance test(s) from the spec, before any code",
-            output={"tests": written},
+            output={"tests": written, "client_examples": examples.count},
             verdict="ok" if total else "no-tests",
         )
 

@@ -1,32 +1,74 @@
-"""Verification and repair: run the tests in the sandbox; for each failure decide whether the code
-or the test is wrong (small models write wrong tests too), fix that, and try again."""
+"""Verification and repair: run the tests in the sandbox, then improve the code by selection.
+
+Small models rarely fix code by being told about a failure (they re-emit the same answer), and
+they write wrong tests too. So each round:
+  1. the judge looks at up to two failing model-written tests (cheap: no code is written) and a
+     test judged wrong is dropped (at most half of a file's tests; the client's own examples are
+     never dropped);
+  2. an engineer writes a new candidate of the file the failures point at, alternately editing the
+     best version with the failures in view and writing it afresh at a higher temperature;
+  3. the candidate is kept only if it passes more of the client's examples (then more tests) than
+     the best so far; otherwise the best is restored.
+Rounds stop when the tests pass, the rounds are spent, or the time budget would not cover another
+round plus the review and release that follow.
+"""
 
 from __future__ import annotations
 
 import ast
-from collections import defaultdict
+import time
+from collections import Counter
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel
 
 from macrohard.company.artifacts import Design, Spec
 from macrohard.company.context import Context, PhaseResult
+from macrohard.company.examples import CLIENT_TESTS
 from macrohard.company.roles.engineer import api_names, file_request, write_file
 from macrohard.company.roles.qa import count_tests, test_path
 from macrohard.gates import GateResult, TestsGate
-from macrohard.models.base import assistant, system, user
+from macrohard.models.base import Message, assistant, system, user
 
 JUDGE = (
     "You review a failing test against its spec. Decide which side is wrong: the test (it "
     "expects something the spec does not say, or computes the expected value wrongly) or the "
     "code (it does not do what the spec says)."
 )
-MAX_JUDGED = 4
+JUDGED_PER_ROUND = 2
+RESERVE_SECONDS = 60.0  # review gates and the release (wheel build, smoke run) after verify
+FIRST_ROUND_GUESS = 90.0
+CLIENT_MODULE = CLIENT_TESTS[: -len(".py")].replace("/", ".")
 
 
 class Verdict(BaseModel):
     wrong: Literal["code", "test"]
     reason: str = ""
+
+
+@dataclass
+class Trial:
+    """One version of the project's files and what the tests said about it."""
+
+    files: dict[str, str]
+    result: GateResult
+
+    @property
+    def score(self) -> tuple[int, int]:
+        """(client examples passed, tests passed): the client's own examples come first."""
+        by_file = self.result.details.get("by_file", {})
+        client = sum(v["passed"] for k, v in by_file.items() if k.startswith(CLIENT_MODULE))
+        return client, int(self.result.details.get("passed", 0))
+
+    @property
+    def failures(self) -> list[dict[str, str]]:
+        failures = self.result.details.get("failures")
+        if failures is None:
+            failures = [
+                {"classname": "", "test": "", "message": f.message} for f in self.result.findings
+            ]
+        return list(failures)
 
 
 def test_source(code: str, name: str) -> str:
@@ -55,101 +97,170 @@ def drop_tests(code: str, names: set[str]) -> str:
     return "\n".join(keep).rstrip() + "\n"
 
 
+def test_file_of(failure: dict[str, str]) -> str:
+    return failure["classname"].split("::")[0].replace(".", "/") + ".py"
+
+
 class Verifier:
     role = "engineer"
 
     def run(self, ctx: Context) -> PhaseResult:
         spec = ctx.load("spec", Spec)
         design = ctx.load("design", Design)
-        source_of = {test_path(p.path): p.path for p in design.files}
-        original = {t: count_tests(ctx.read(t)) for t in source_of if ctx.read(t)}
-        dropped: list[str] = []
+        self.spec, self.design = spec, design
+        self.source_of = {test_path(p.path): p.path for p in design.files}
+        self.original = {t: count_tests(ctx.read(t)) for t in self.source_of if ctx.read(t)}
+        self.judged: dict[str, str] = {}
+        self.dropped: list[str] = []
+        self.failing = Counter[str]()  # test id -> number of candidates it failed on
         rewritten: list[str] = []
-        gate = TestsGate()
-        result = gate.check(ctx.root, ctx.sandbox)
+        best = self.trial(ctx)
         rounds = 0
-        while not result.passed and rounds < ctx.repair_rounds:
-            rounds += 1
-            code_fixes, test_drops = self.triage(ctx, spec, result, source_of, original, dropped)
-            for test_file, names in test_drops.items():
-                ctx.write(test_file, drop_tests(ctx.read(test_file), names))
-                dropped += [f"{test_file}::{n}" for n in sorted(names)]
-            for path, messages in code_fixes.items():
-                plan = next(p for p in design.files if p.path == path)
-                cli = next((c.cli_usage for c in spec.files if c.path == path), "")
-                convo = file_request(ctx.brief(spec), design, plan, cli)
-                convo += [
-                    assistant(f"```python\n{ctx.read(path)}```"),
-                    user(
-                        "These tests fail:\n" + "\n\n".join(messages[:3]) + "\n\nFix the code. "
-                        "Reply with the whole corrected file in one ```python block."
-                    ),
-                ]
-                fixed = write_file(ctx, convo, api_names(plan), temperature=0.7, seed=rounds)
-                if fixed:
-                    ctx.write(path, fixed)
-                    rewritten.append(path)
-            if not code_fixes and not test_drops:
+        round_seconds = FIRST_ROUND_GUESS
+        while not best.result.passed and rounds < ctx.repair_rounds and best.failures:
+            left = ctx.model.budget.seconds_left()
+            if left is not None and left < round_seconds + RESERVE_SECONDS:
+                ctx.notes.append(f"verify: stopped repairing with {left:.0f} s of budget left")
                 break
-            result = gate.check(ctx.root, ctx.sandbox)
+            rounds += 1
+            started = time.perf_counter()
+            if self.drop_wrong_tests(ctx, best):
+                best = self.trial(ctx)
+                if best.result.passed:
+                    break
+            path, messages = self.target(ctx, best)
+            if path is None:
+                break
+            code = self.candidate(ctx, path, best.files.get(path, ""), messages, rounds)
+            if code and code != best.files.get(path):
+                ctx.write(path, code)
+                trial = self.trial(ctx)
+                if trial.score > best.score:
+                    best = trial
+                    rewritten.append(path)
+                else:
+                    for rel, text in best.files.items():
+                        ctx.write(rel, text)
+            round_seconds = time.perf_counter() - started
+        result = best.result
         output: dict[str, Any] = {
             "tests": result.summary,
             "rounds": rounds,
-            "dropped_tests": dropped,
+            "dropped_tests": self.dropped,
             "rewritten": rewritten,
             "status": result.status,
+            "score": {"client_examples": best.score[0], "tests": best.score[1]},
         }
         return PhaseResult(
             summary=f"tests {result.summary} after {rounds} repair round(s)",
             output=output,
             verdict="ok" if result.passed else "failed",
             trailers={"Tests": result.summary},
-            body="\n".join(["Dropped tests judged wrong:", *dropped]) if dropped else "",
+            body="\n".join(["Dropped tests judged wrong:", *self.dropped]) if self.dropped else "",
         )
 
-    def triage(
-        self,
-        ctx: Context,
-        spec: Spec,
-        result: GateResult,
-        source_of: dict[str, str],
-        original: dict[str, int],
-        dropped: list[str],
-    ) -> tuple[dict[str, list[str]], dict[str, set[str]]]:
-        """Failures -> {source file: messages} to fix and {test file: names} to drop."""
-        code_fixes: dict[str, list[str]] = defaultdict(list)
-        test_drops: dict[str, set[str]] = defaultdict(set)
-        failures = result.details.get("failures") or [
-            {"classname": "", "test": "", "message": f.message} for f in result.findings
+    # -- steps ---------------------------------------------------------------------------------
+    def trial(self, ctx: Context) -> Trial:
+        files = {p.path: ctx.read(p.path) for p in self.design.files}
+        trial = Trial(files, TestsGate().check(ctx.root, ctx.sandbox))
+        for failure in trial.failures:
+            self.failing[f"{failure['classname']}::{failure['test']}"] += 1
+        return trial
+
+    def drop_wrong_tests(self, ctx: Context, best: Trial) -> bool:
+        """Judge the model-written tests the best version fails, most often failed first."""
+        suspects = [
+            f
+            for f in best.failures
+            if f["test"]
+            and not f["classname"].startswith(CLIENT_MODULE)
+            and f"{f['classname']}::{f['test']}" not in self.judged
         ]
-        for i, failure in enumerate(failures):
-            test_file = failure["classname"].split("::")[0].replace(".", "/") + ".py"
-            test_file = next((t for t in source_of if test_file.startswith(t[:-3])), test_file)
-            path = source_of.get(test_file) or next(iter(source_of.values()), "")
+        suspects.sort(key=lambda f: -self.failing[f"{f['classname']}::{f['test']}"])
+        drops: dict[str, set[str]] = {}
+        for failure in suspects[:JUDGED_PER_ROUND]:
+            test_file = test_file_of(failure)
             source = test_source(ctx.read(test_file), failure["test"])
-            message = f"{failure['test']}:\n{source}\n{failure['message'][-800:]}"
-            verdict = None
-            if source and i < MAX_JUDGED:
-                verdict = ctx.ask_json(
-                    [
-                        system(JUDGE),
-                        user(
-                            f"{ctx.brief(spec)}\n\nTest:\n{source}\n\n"
-                            f"Failure:\n{failure['message'][-600:]}\n\nCode:\n"
-                            f"{ctx.read(path)[:4000]}\n\nAnswer in JSON."
-                        ),
-                    ],
-                    Verdict,
-                    max_tokens=200,
-                )
-            budget = original.get(test_file, 0) // 2
-            already = sum(1 for d in dropped if d.startswith(test_file))
-            if (
-                verdict
-                and verdict.wrong == "test"
-                and already + len(test_drops[test_file]) < budget
-            ):
-                test_drops[test_file].add(failure["test"].split("[")[0])
-            elif path:
-                code_fixes[path].append(message)
-        return dict(code_fixes), dict(test_drops)
+            key = f"{failure['classname']}::{failure['test']}"
+            if not source:
+                self.judged[key] = "unknown"
+                continue
+            path = self.source_of.get(test_file) or self.design.files[0].path
+            verdict = ctx.ask_json(
+                [
+                    system(JUDGE),
+                    user(
+                        f"{ctx.brief(self.spec)}\n\nTest:\n{source}\n\n"
+                        f"Failure:\n{failure['message'][-600:]}\n\nCode:\n"
+                        f"{ctx.read(path)[:4000]}\n\nAnswer in JSON."
+                    ),
+                ],
+                Verdict,
+                max_tokens=200,
+            )
+            self.judged[key] = verdict.wrong if verdict else "unknown"
+            budget = self.original.get(test_file, 0) // 2
+            already = sum(1 for d in self.dropped if d.startswith(test_file))
+            planned = drops.setdefault(test_file, set())
+            if verdict and verdict.wrong == "test" and already + len(planned) < budget:
+                planned.add(failure["test"].split("[")[0])
+        for test_file, names in drops.items():
+            if names:
+                ctx.write(test_file, drop_tests(ctx.read(test_file), names))
+                self.dropped += [f"{test_file}::{n}" for n in sorted(names)]
+        return any(drops.values())
+
+    def target(self, ctx: Context, best: Trial) -> tuple[str | None, list[str]]:
+        """The file most failures point at (the client's examples count double), and why."""
+        weight: Counter[str] = Counter()
+        messages: dict[str, list[tuple[int, str]]] = {}
+        for failure in best.failures:
+            client = failure["classname"].startswith(CLIENT_MODULE)
+            path = self.owner(ctx, failure, client)
+            if path is None:
+                continue
+            weight[path] += 2 if client else 1
+            source = "" if client else test_source(ctx.read(test_file_of(failure)), failure["test"])
+            text = f"{failure['test']}:\n{source}\n{failure['message'][-700:]}".strip()
+            messages.setdefault(path, []).append((0 if client else 1, text))
+        if not weight:
+            return None, []
+        path = weight.most_common(1)[0][0]
+        return path, [text for _, text in sorted(messages[path], key=lambda m: m[0])][:3]
+
+    def owner(self, ctx: Context, failure: dict[str, str], client: bool) -> str | None:
+        paths = [p.path for p in self.design.files]
+        if not client:
+            return self.source_of.get(test_file_of(failure)) or (paths[0] if paths else None)
+        text = failure["message"]
+        named = [p for p in paths if p in text or p[:-3].replace("/", ".") in text]
+        choices = named or paths
+        return choices[0] if choices else None
+
+    def candidate(
+        self, ctx: Context, path: str, current: str, messages: list[str], rounds: int
+    ) -> str | None:
+        """Odd rounds edit the best version with the failures in view; even rounds write the
+        file afresh, warned about them, at a higher temperature (diversity beats insistence)."""
+        plan = next(p for p in self.design.files if p.path == path)
+        cli = next((c.cli_usage for c in self.spec.files if c.path == path), "")
+        convo: list[Message] = file_request(ctx.brief(self.spec), self.design, plan, cli)
+        failing = "\n\n".join(messages)
+        if rounds % 2 == 1 and current:
+            convo += [
+                assistant(f"```python\n{current}```"),
+                user(
+                    f"These checks fail:\n{failing}\n\nFix the code. Reply with the whole "
+                    "corrected file in one ```python block."
+                ),
+            ]
+            temperature = 0.5
+        else:
+            convo[-1] = user(
+                f"{convo[-1]['content']}\n\nA previous version failed these checks; make sure "
+                f"yours passes them:\n{failing}"
+            )
+            temperature = 0.8
+        return write_file(
+            ctx, convo, api_names(plan), attempts=1, temperature=temperature, seed=rounds
+        )

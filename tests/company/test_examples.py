@@ -1,0 +1,76 @@
+"""The client's examples become tests: read from real requests, run against real code in the
+sandbox, passing on the reference solutions and failing, with a useful message, on broken ones."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from macrohard.company.examples import CLIENT_TESTS, extract, render
+from macrohard.company.roles.qa import CONFTEST
+from macrohard.gates import TestsGate
+from macrohard.sandbox import default_sandbox
+
+SUITE = Path(__file__).resolve().parents[2] / "examples" / "requests"
+
+
+def project(tmp_path: Path, sample: str) -> Path:
+    root = tmp_path / sample
+    shutil.copytree(SUITE / sample / "reference", root)
+    request = (SUITE / sample / "request.md").read_text()
+    scripts = {p.name for p in root.glob("*.py")}
+    tests = render(extract(request, scripts))
+    assert tests is not None
+    (root / "tests").mkdir()
+    (root / CLIENT_TESTS).write_text(tests)
+    (root / "tests/conftest.py").write_text(CONFTEST)
+    return root
+
+
+@pytest.mark.parametrize(
+    ("sample", "doctests", "commands", "files"),
+    [
+        ("01-money", 3, 0, []),
+        ("02-csvstats", 0, 2, ["people.csv"]),
+        ("03-todo", 0, 6, []),
+        ("05-tictactoe", 6, 0, []),
+        ("07-logsummary", 0, 2, ["app.log"]),
+        ("08-calc", 5, 0, []),
+    ],
+)
+def test_examples_are_read_from_requests(
+    sample: str, doctests: int, commands: int, files: list[str]
+) -> None:
+    found = extract((SUITE / sample / "request.md").read_text())
+    assert len(found.doctests) == doctests
+    assert sum(len(t.commands) for t in found.transcripts) == commands
+    assert sorted(found.files) == files
+
+
+def test_a_request_without_examples_gives_no_test_file() -> None:
+    assert render(extract("Write `add(a, b)` in math.py that returns the sum.")) is None
+
+
+def test_shell_commands_that_do_not_run_the_project_are_left_out() -> None:
+    request = "```\n$ pip install foo\nok\n```\n\n```\n$ python other.py\nhi\n```\n"
+    assert extract(request, {"tool.py"}).transcripts == []
+
+
+@pytest.mark.parametrize("sample", ["01-money", "03-todo", "07-logsummary"])
+def test_reference_solutions_pass_their_clients_examples(tmp_path: Path, sample: str) -> None:
+    result = TestsGate().check(project(tmp_path, sample), default_sandbox())
+    assert result.passed, result.findings
+    assert result.details["by_file"]["tests.test_client_examples"]["passed"] >= 2
+
+
+def test_broken_code_fails_with_what_was_expected(tmp_path: Path) -> None:
+    root = project(tmp_path, "03-todo")
+    code = (root / "todo.py").read_text()
+    (root / "todo.py").write_text(code.replace("Added ", "Created "))
+    result = TestsGate().check(root, default_sandbox())
+    assert not result.passed
+    messages = " ".join(f["message"] for f in result.details["failures"])
+    assert "expected stdout:" in messages and "Added 1: buy milk" in messages
+    assert result.details["by_file"]["tests.test_client_examples"]["passed"] < 6
