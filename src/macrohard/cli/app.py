@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from macrohard.cli.build import register as register_build_commands
+from macrohard.cli.mcp_cmd import register as register_mcp_commands
 from macrohard.cli.plugins_cmd import register as register_plugins_commands
 from macrohard.cli.sandbox_cmd import register as register_sandbox_commands
 from macrohard.cli.serve_cmd import register as register_serve_commands
@@ -35,6 +36,7 @@ register_build_commands(app)
 register_sandbox_commands(app)
 register_serve_commands(app)
 register_plugins_commands(app)
+register_mcp_commands(app)
 
 err = Console(stderr=True)
 
