@@ -154,6 +154,13 @@ class Builds:
         )
         return [_record(r) for r in rows]
 
+    def active_count(self, tenant_id: str) -> int:
+        rows = self.store.read(
+            f"SELECT count(*) FROM builds WHERE tenant_id = ? AND status IN {ACTIVE}",  # noqa: S608
+            (tenant_id,),
+        )
+        return int(rows[0][0])
+
     def tokens_today(self, tenant_id: str) -> int:
         rows = self.store.read(
             "SELECT coalesce(sum(tokens), 0) FROM builds WHERE tenant_id = ? AND created_at >= ?",

@@ -19,6 +19,7 @@ from macrohard.api.schemas import (
     BuildSummary,
     FileList,
     Problem,
+    TenantView,
 )
 from macrohard.api.state import Api
 
@@ -41,6 +42,19 @@ def _own(request: Request, tenant: CurrentTenant, build_id: str) -> BuildRecord:
     if record is None:
         raise HTTPException(404, f"no build {build_id}")
     return record
+
+
+@router.get("/tenant", response_model=TenantView, tags=["tenant"])
+def get_tenant(request: Request, tenant: CurrentTenant) -> TenantView:
+    """The caller's tenant: its quotas and how much of them is in use."""
+    builds = _api(request).builds
+    return TenantView(
+        name=tenant.name,
+        max_concurrent=tenant.max_concurrent,
+        tokens_per_day=tenant.tokens_per_day,
+        active_builds=builds.active_count(tenant.id),
+        tokens_today=builds.tokens_today(tenant.id),
+    )
 
 
 @router.post(

@@ -95,6 +95,16 @@ class FileList(BaseModel):
     files: list[str]
 
 
+class TenantView(BaseModel):
+    """Who the token belongs to, its quotas, and what it is using of them now."""
+
+    name: str
+    max_concurrent: int
+    tokens_per_day: int | None
+    active_builds: int
+    tokens_today: int
+
+
 class Problem(BaseModel):
     """Every error response: one sentence that says what was wrong and what to do."""
 

@@ -12,6 +12,7 @@ import logging
 import queue
 import shutil
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -55,13 +56,23 @@ class BuildService:
 
     # -- lifecycle -----------------------------------------------------------------------------
     def start(self) -> None:
-        """Starts the workers and picks up what a previous server process left unfinished."""
-        for n in range(self.settings.max_concurrent):
-            worker = threading.Thread(target=self._work, name=f"mh-build-{n}", daemon=True)
+        """Starts the workers and picks up what a previous server process left unfinished.
+
+        Safe to call again after `shutdown` (an app whose lifespan restarts in one process).
+        """
+        self._stopping = False
+        with self._lock:
+            self._cancels.clear()  # a shutdown set them; what it stopped is resumed below
+        self._queue = queue.Queue()  # workers of an earlier start keep their own queue
+        self._workers = [
+            threading.Thread(target=self._work, args=(self._queue,), name=f"mh-build-{n}")
+            for n in range(self.settings.max_concurrent)
+        ]
+        for worker in self._workers:
+            worker.daemon = True
             worker.start()
-            self._workers.append(worker)
         for record in self.builds.unfinished():
-            if record.status == "running":  # the previous process died during it
+            if record.status == "running":  # the process that ran it died
                 self.builds.finish(record.id, "interrupted", verdict=None, error=None)
             self._enqueue(record.id)
 
@@ -73,9 +84,9 @@ class BuildService:
                 event.set()
         for _ in self._workers:
             self._queue.put(None)
-        per_worker = wait_seconds / max(1, len(self._workers))
+        deadline = time.monotonic() + wait_seconds
         for worker in self._workers:
-            worker.join(per_worker)
+            worker.join(max(0.0, deadline - time.monotonic()))
 
     # -- requests ------------------------------------------------------------------------------
     def submit(
@@ -133,8 +144,8 @@ class BuildService:
             self._cancels.setdefault(build_id, threading.Event())
         self._queue.put(build_id)
 
-    def _work(self) -> None:
-        while (build_id := self._queue.get()) is not None:
+    def _work(self, jobs: queue.Queue[str | None]) -> None:
+        while (build_id := jobs.get()) is not None:
             try:
                 self._run(build_id)
             except Exception:  # a bug here must not kill the worker
