@@ -169,7 +169,17 @@ class Registry:
         group = f"macrohard.{kind}"
         ours: dict[str, _Entry] = {}
         theirs: dict[str, _Entry] = {}
-        for ep in self._discover(group):
+        try:
+            found_eps = tuple(self._discover(group))
+        except Exception as exc:  # unreadable metadata of some installed package
+            warnings.warn(
+                f"cannot read the {group} entry points ({type(exc).__name__}: {exc}); "
+                "using the built-ins only",
+                PluginWarning,
+                stacklevel=2,
+            )
+            found_eps = ()
+        for ep in found_eps:
             dist, builtin = _dist_label(ep)
             entry = _Entry(kind, ep.name, ep.value, dist, builtin)
             entry.obj = ep  # loaded on first use

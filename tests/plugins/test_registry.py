@@ -84,6 +84,16 @@ def test_a_source_checkout_without_metadata_still_has_every_builtin() -> None:
     assert bare.find("roles", "pm") is ROLES["pm"]
 
 
+def test_unreadable_metadata_leaves_the_builtins_working() -> None:
+    def broken(group: str) -> tuple[()]:
+        raise ValueError("bad entry_points.txt")
+
+    registry = plugins.Registry(discover=broken)
+    with pytest.warns(plugins.PluginWarning, match="bad entry_points.txt.*built-ins only"):
+        assert registry.names("models") == list(plugins.BUILTINS["models"])
+    assert registry.find("models", "scripted") is not None
+
+
 def test_third_party_plugins_load_lazily_and_once(site: Path) -> None:
     write_dist(
         site,
