@@ -11,6 +11,7 @@ from tests.company.scripted_company import REQUEST
 from .harness import Shipped
 
 ROUTES = [
+    ("GET", "/v1/tenant"),
     ("POST", "/v1/builds"),
     ("GET", "/v1/builds"),
     ("GET", "/v1/builds/{id}"),
@@ -46,7 +47,7 @@ def test_every_v1_route_needs_a_valid_token(
     assert "token" in res.json()["detail"]
 
 
-@pytest.mark.parametrize(("method", "route"), ROUTES[2:])
+@pytest.mark.parametrize(("method", "route"), ROUTES[3:])
 def test_another_tenants_build_is_404(shipped: Shipped, method: str, route: str) -> None:
     server = shipped.server
     path = route.format(id=shipped.build_id)

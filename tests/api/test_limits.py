@@ -17,6 +17,14 @@ from .harness import HELD, Server, Shipped, open_server
 def test_concurrent_builds_quota_is_429_with_retry_after(tmp_path: Path) -> None:
     for server in open_server(tmp_path / "data", {"acme": {"max_concurrent": 1}, "globex": {}}):
         first = server.submit(model=HELD)
+        me = server.client.get("/v1/tenant", headers=server.auth()).json()
+        assert me == {
+            "name": "acme",
+            "max_concurrent": 1,
+            "tokens_per_day": None,
+            "active_builds": 1,
+            "tokens_today": 0,
+        }
         res = server.client.post(
             "/v1/builds", json={"request": REQUEST}, headers=server.auth("acme")
         )
@@ -37,6 +45,8 @@ def test_tokens_per_day_caps_the_budget_then_429_until_tomorrow(tmp_path: Path) 
         assert detail["budget_tokens"] == 300  # capped at what was left of the day
         assert detail["status"] == "stopped" and detail["tokens"] >= 300
         assert "token budget" in detail["error"]
+        me = server.client.get("/v1/tenant", headers=server.auth()).json()
+        assert me["tokens_per_day"] == 300 and me["tokens_today"] == detail["tokens"]
         res = server.client.post("/v1/builds", json={"request": REQUEST}, headers=server.auth())
         assert res.status_code == 429
         assert 0 < int(res.headers["retry-after"]) <= 86_400

@@ -42,6 +42,7 @@ def test_health_openapi_and_dashboard(shipped: Shipped) -> None:
     schema = client.get("/openapi.json").json()
     paths = set(schema["paths"])
     assert {
+        "/v1/tenant",
         "/v1/builds",
         "/v1/builds/{build_id}",
         "/v1/builds/{build_id}/events",
