@@ -5,8 +5,10 @@ Pydantic models give us validation of model output and the JSON schemas that con
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import PurePosixPath
+from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -42,13 +44,29 @@ class FileContract(BaseModel):
         return check_path(value)
 
 
-class Spec(BaseModel):
-    """The product manager's output: what to build, and the interface contract the tests rely on."""
+class SpecDraft(BaseModel):
+    """What the product manager's model writes: the Spec without its examples."""
 
     summary: str
     user_stories: list[str] = Field(default_factory=list)
     acceptance_criteria: list[str] = Field(default_factory=list)
     files: list[FileContract] = Field(default_factory=list)
+
+    @field_validator(
+        "user_stories", "acceptance_criteria", "examples", mode="before", check_fields=False
+    )
+    @classmethod
+    def _as_lines(cls, value: Any) -> Any:
+        """Small models write {"input": ..., "output": ...} where a line of text was asked."""
+        if isinstance(value, list):
+            return [v if isinstance(v, str) else json.dumps(v) for v in value]
+        return value
+
+
+class Spec(SpecDraft):
+    """The product manager's output: what to build, and the interface contract the tests rely on.
+    Its examples are the client's own, read from the request."""
+
     examples: list[str] = Field(default_factory=list, description="concrete usage examples")
 
     def contract_text(self) -> str:

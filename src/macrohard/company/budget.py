@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from macrohard.errors import BudgetExceeded, Cancelled
@@ -55,10 +55,13 @@ class Budget:
 class BudgetedModel(Metered):
     """Checks the budget before every call; counts each call's usage for the run and the phase."""
 
-    def __init__(self, model: Model, budget: Budget) -> None:
+    def __init__(
+        self, model: Model, budget: Budget, on_call: Callable[[Usage], None] | None = None
+    ) -> None:
         super().__init__(model)
         self.budget = budget
         self.phase_usage = Usage()
+        self.on_call = on_call
 
     def call(self, messages: Sequence[Message], options: dict[str, Any]) -> Completion:
         self.budget.check()
@@ -66,6 +69,8 @@ class BudgetedModel(Metered):
         with self._lock:
             self.budget.add(completion.usage)
             self.phase_usage = self.phase_usage + completion.usage
+        if self.on_call is not None:
+            self.on_call(completion.usage)
         return completion
 
     def take_phase_usage(self) -> Usage:

@@ -88,10 +88,20 @@ class Context:
         ).text
 
     def ask_json(
-        self, messages: list[Message], cls: type[T], *, max_tokens: int = 1024
+        self,
+        messages: list[Message],
+        cls: type[T],
+        *,
+        max_tokens: int = 1024,
+        constrained: bool = True,
     ) -> T | None:
         """Validated structured output (prompted JSON, then constrained); None if both fail."""
         result, _ = ask_structured(
-            self.model, messages, cls, max_tokens=max_tokens, notes=self.notes
+            self.model,
+            messages,
+            cls,
+            max_tokens=max_tokens,
+            notes=self.notes,
+            constrained=constrained,
         )
         return result

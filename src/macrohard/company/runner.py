@@ -26,7 +26,7 @@ from macrohard.company.workflow import DEFAULT_WORKFLOW, ROLES, Phase
 from macrohard.errors import BudgetExceeded, Cancelled, MacrohardError, UserError
 from macrohard.gates import DEFAULT_GATES, Gate, gate_trailers
 from macrohard.journal import Journal, RunRecord
-from macrohard.models.base import Model
+from macrohard.models.base import Model, Usage
 from macrohard.sandbox import Sandbox, default_sandbox
 from macrohard.sandbox.lease import reclaim
 from macrohard.workspace import Workspace
@@ -125,7 +125,17 @@ class Company:
         spent = run.prompt_tokens + run.completion_tokens
         remaining = max(0.01, minutes - run.seconds / 60) if minutes else None
         self.budget = Budget(run.options.get("budget_tokens"), remaining, spent, self.cancel_event)
-        model = BudgetedModel(self.model, self.budget)
+
+        def on_call(usage: Usage) -> None:  # each model call is visible live (CLI, API, journal)
+            data = {
+                "prompt_tokens": usage.prompt_tokens,
+                "completion_tokens": usage.completion_tokens,
+                "seconds": round(usage.seconds, 2),
+            }
+            self.journal.add_event(run.id, "model.call", data)
+            self.on_event("model.call", data)
+
+        model = BudgetedModel(self.model, self.budget, on_call)
         ctx = Context(run.id, run.request, ws.path, model, self.sandbox, self.gates)
         branch = f"macrohard/{run.id}"
         ws.branch(branch, start="main")

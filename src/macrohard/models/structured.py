@@ -57,14 +57,19 @@ def ask_structured(
     *,
     max_tokens: int = 1024,
     notes: list[str] | None = None,
+    constrained: bool = True,
 ) -> tuple[T | None, Usage]:
-    """Validated output: prompted JSON first, then schema-constrained JSON; None if both fail."""
+    """Validated output: prompted JSON first, then schema-constrained JSON; None if both fail.
+
+    `constrained=False` skips the grammar retry: on a small CPU model a long grammar-constrained
+    answer costs minutes, which a caller with a deterministic fallback should not pay."""
     example = json.dumps(skeleton(cls))
     prompted = [*messages, user(f"Reply with only a JSON object shaped like this:\n{example}")]
     usage = Usage()
-    for attempt, (msgs, schema) in enumerate(
-        [(prompted, None), (messages, cls.model_json_schema())]
-    ):
+    tries: list[tuple[list[Message], dict[str, Any] | None]] = [(prompted, None)]
+    if constrained:
+        tries.append((messages, cls.model_json_schema()))
+    for attempt, (msgs, schema) in enumerate(tries):
         try:
             completion = model.complete(
                 msgs, schema=schema, max_tokens=max_tokens, temperature=0.0, seed=attempt

@@ -23,7 +23,8 @@ class Architect:
         drafted = ctx.ask_json(
             [system(PROMPT), user(spec.contract_text() + "\n\nAnswer in JSON.")],
             Design,
-            max_tokens=800,
+            max_tokens=500,
+            constrained=False,  # without a plan, the contract's files are the plan
         )
         design = reconcile(spec, drafted, ctx.request)
         ctx.save("design", design)

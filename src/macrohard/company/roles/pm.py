@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from macrohard.company.artifacts import Spec
+from macrohard.company.artifacts import Spec, SpecDraft
 from macrohard.company.context import Context, PhaseResult
 from macrohard.company.contract import enforce
+from macrohard.company.examples import extract
 from macrohard.models.base import system, user
 
 PROMPT = (
@@ -22,16 +23,26 @@ class ProductManager:
         messages = [
             system(PROMPT),
             user(
-                f'Client request:\n"""\n{ctx.request}\n"""\n\nWrite the spec as JSON: summary, '
-                "user_stories, acceptance_criteria, files (path, purpose, functions with name, "
-                "signature and description, cli_usage), examples."
+                f'Client request:\n"""\n{ctx.request}\n"""\n\nWrite the spec as JSON: summary (one '
+                "sentence), user_stories (at most 3), acceptance_criteria (at most 6, one line "
+                "each), files (path, purpose, functions with name, signature and description, "
+                "cli_usage). Be brief: engineers also read the request itself."
             ),
         ]
-        spec = ctx.ask_json(messages, Spec, max_tokens=1200)
+        # no grammar-constrained retry: the request's own contract is a sound fallback, and a
+        # long constrained answer costs minutes on a CPU
+        draft = ctx.ask_json(messages, SpecDraft, max_tokens=900, constrained=False)
+        spec = Spec.model_validate(draft.model_dump()) if draft else None
         if spec is None:
             ctx.notes.append("pm: no valid spec from the model; using the request's own contract")
             first = ctx.request.strip().splitlines()[0][:200]
-            spec = Spec(summary=first, acceptance_criteria=[ctx.request.strip()[:2000]])
+            spec = Spec(summary=first, acceptance_criteria=[])
+        examples = extract(ctx.request)
+        shown = [
+            f"{d.source.strip()}  ->  {d.want.strip() or d.exc_msg}" for d in examples.doctests
+        ]
+        shown += [f"$ {c.command}" for t in examples.transcripts for c in t.commands]
+        spec = spec.model_copy(update={"examples": shown[:12]})
         spec = enforce(spec, ctx.request)
         ctx.save("spec", spec)
         ctx.write(".macrohard/request.md", ctx.request.strip() + "\n")
