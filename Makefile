@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo synth-demo test lint unit bench bench-single bench-vote bench-projects clean
+.PHONY: setup demo synth-demo test lint unit bench bench-single bench-vote bench-projects bench-api clean
 
 setup: $(STAMP)
 
@@ -49,6 +49,11 @@ bench-vote: setup
 
 bench-projects: setup
 	$(BIN)/macrohard bench projects --report reports/projects-1.5b.json
+
+# The platform API under load: 10 running scripted builds, 50 clients polling status and following
+# events for 60 s (about 2 minutes in all); the report lands in reports/api-load.json.
+bench-api: setup
+	$(BIN)/python scripts/bench_api_load.py --builds 10 --clients 50 --seconds 60
 
 clean:
 	rm -rf $(VENV) build dist demo .pytest_cache .mypy_cache .ruff_cache

@@ -60,7 +60,7 @@ def create_app(settings: Settings) -> FastAPI:
     _add_error_handlers(app)
 
     @app.get("/healthz", response_model=Health, tags=["server"])
-    def health() -> Health:
+    async def health() -> Health:
         """Liveness: no auth needed."""
         return Health(version=__version__)
 

@@ -16,11 +16,14 @@ bearer = HTTPBearer(
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
-def current_tenant(
+async def current_tenant(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Tenant:
-    """The tenant the request's bearer token belongs to; 401 without a valid one."""
+    """The tenant the request's bearer token belongs to; 401 without a valid one.
+
+    `async`: one indexed read, cheaper on the event loop than in the thread pool.
+    """
     if credentials is None:
         raise HTTPException(
             401,

@@ -9,8 +9,10 @@ a crashed server left running), and queues again the ones never started.
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import shutil
+import sys
 import threading
 import time
 from pathlib import Path
@@ -145,6 +147,9 @@ class BuildService:
         self._queue.put(build_id)
 
     def _work(self, jobs: queue.Queue[str | None]) -> None:
+        if sys.platform == "linux" and self.settings.build_nice > 0:
+            # per thread on Linux: this worker and the processes it starts, not the server
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), self.settings.build_nice)
         while (build_id := jobs.get()) is not None:
             try:
                 self._run(build_id)

@@ -39,6 +39,9 @@ class Settings:
     gates: tuple[Gate, ...] = DEFAULT_GATES
     #: how often an event stream looks for new events, in seconds
     poll_seconds: float = 0.2
+    #: niceness of the build workers and everything they start (git, sandbox, gates), so that
+    #: builds yield the CPU to the API's requests (Linux, where niceness is per thread)
+    build_nice: int = 10
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir).expanduser().resolve()

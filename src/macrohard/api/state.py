@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from macrohard.api.builds import Builds
+from macrohard.api.events import Feed
 from macrohard.api.service import BuildService
 from macrohard.api.settings import Settings
 from macrohard.api.store import Store
@@ -20,6 +21,7 @@ class Api:
     builds: Builds
     journal: Journal
     service: BuildService
+    feed: Feed
 
     @classmethod
     def open(cls, settings: Settings) -> Api:
@@ -28,4 +30,5 @@ class Api:
         builds = Builds(store, settings.builds_dir)
         journal = Journal(settings.journal_db)
         service = BuildService(settings, builds, journal)
-        return cls(settings, store, Tenants(store), builds, journal, service)
+        feed = Feed(builds, journal, settings.poll_seconds)
+        return cls(settings, store, Tenants(store), builds, journal, service, feed)

@@ -16,7 +16,7 @@ LIST_REQUEST_CHARS = 200
 def _when(stamp: str | None) -> datetime | None:
     if not stamp:
         return None
-    return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return datetime.fromisoformat(stamp)
 
 
 def _elapsed(start: str | None, end: str | None) -> float:

@@ -1,0 +1,322 @@
+"""Load on the platform API (a benchmark, not a test).
+
+    .venv/bin/python scripts/bench_api_load.py [--builds 10] [--clients 50] [--seconds 60]
+
+Starts `macrohard serve`'s app in its own process on 127.0.0.1 (uvicorn, one process), with a
+scripted company that sleeps on every model call so its builds stay running. Submits --builds
+builds, then runs --clients concurrent clients for --seconds: each follows one build's events
+over SSE and polls that build's status (GET /v1/builds/{id}) every --poll seconds. Then it cancels
+what still runs, lets every stream reach its `end`, and compares each stream with the journal:
+every event once, in order, none missing. Reports status latency p50/p95/p99 and event delivery
+lag. Target (issue 5): p99 status latency under 100 ms, nothing lost. Loopback only; bounded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+MODEL = "slow-scripted"
+
+
+# -- the server process -----------------------------------------------------------------------
+def serve(data: Path, port: int, delay: float, builds: int) -> None:
+    import uvicorn
+    from tests.company.scripted_company import Company as Script
+
+    from macrohard.api import Settings, create_app
+    from macrohard.models import FunctionModel, Model, Request
+
+    def slow(spec: str) -> Model:
+        script = Script()
+
+        def answer(request: Request) -> str:
+            time.sleep(delay)
+            return script.answer(request)
+
+        return FunctionModel(answer, name=MODEL)
+
+    settings = Settings(
+        data_dir=data,
+        default_model=MODEL,
+        model_factory=slow,
+        max_concurrent=builds,
+        unsafe_local=os.environ.get("MACROHARD_UNSAFE_LOCAL") == "1",
+    )
+    app = create_app(settings)
+    print(f"sandbox: {app.state.api.service.sandbox.name}", flush=True)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+
+
+# -- the clients --------------------------------------------------------------------------------
+@dataclass
+class Stream:
+    build_id: str
+    ids: list[int] = field(default_factory=list)
+    lags: list[float] = field(default_factory=list)
+    ended: bool = False
+    reconnects: int = 0
+
+
+@dataclass
+class Totals:
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+async def poll(
+    client: httpx.AsyncClient, build_id: str, stop: float, every: float, t: Totals
+) -> None:
+    while time.monotonic() < stop:
+        started = time.perf_counter()
+        try:
+            res = await client.get(f"/v1/builds/{build_id}")
+            elapsed = time.perf_counter() - started
+            if res.status_code == 200:
+                t.latencies.append(elapsed)
+            else:
+                t.errors.append(f"status {res.status_code}")
+        except httpx.HTTPError as exc:
+            t.errors.append(f"{type(exc).__name__}")
+        await asyncio.sleep(every)
+
+
+def _lag(ts: str, connected: datetime) -> float | None:
+    """Seconds from the journal write to its arrival here; None for a replayed event."""
+    written = datetime.fromisoformat(ts)
+    return None if written < connected else (datetime.now(UTC) - written).total_seconds()
+
+
+async def follow(client: httpx.AsyncClient, stream: Stream, deadline: float) -> None:
+    """Reads the build's SSE stream to its end, reconnecting with Last-Event-ID if cut."""
+    while not stream.ended and time.monotonic() < deadline:
+        headers = {"Last-Event-ID": str(stream.ids[-1])} if stream.ids else {}
+        connected = datetime.now(UTC)
+        try:
+            async with client.stream(
+                "GET", f"/v1/builds/{stream.build_id}/events", headers=headers
+            ) as res:
+                kind = ""
+                async for line in res.aiter_lines():
+                    if line.startswith("event: "):
+                        kind = line[7:]
+                    elif line.startswith("data: "):
+                        data = json.loads(line[6:])
+                        if kind == "end":
+                            stream.ended = True
+                        else:
+                            stream.ids.append(int(data["id"]))
+                            if (lag := _lag(data["ts"], connected)) is not None:
+                                stream.lags.append(lag)
+        except httpx.HTTPError:
+            stream.reconnects += 1
+            await asyncio.sleep(0.5)
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+async def load(args: argparse.Namespace, url: str, token: str) -> dict[str, Any]:
+    auth = {"Authorization": f"Bearer {token}"}
+    limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
+    timeout = httpx.Timeout(30.0, read=None)
+    async with httpx.AsyncClient(base_url=url, headers=auth, timeout=10) as setup:
+        builds = []
+        for n in range(args.builds):
+            request = (
+                f"Please build a tiny math helper library number {n}. The file must be "
+                "`mathutil.py` and offer `add(a: int, b: int) -> int` (the sum) and "
+                "`mul(a: int, b: int) -> int` (the product)."
+            )
+            res = await setup.post("/v1/builds", json={"request": request})
+            res.raise_for_status()
+            builds.append(res.json()["id"])
+        while True:  # every build running before the clients start
+            states = [(await setup.get(f"/v1/builds/{b}")).json()["status"] for b in builds]
+            if all(s == "running" for s in states):
+                break
+            await asyncio.sleep(0.2)
+
+    totals = Totals()
+    streams = [Stream(builds[i % len(builds)]) for i in range(args.clients)]
+    started = time.monotonic()
+    stop = started + args.seconds
+    clients = [
+        httpx.AsyncClient(base_url=url, headers=auth, limits=limits, timeout=timeout)
+        for _ in range(args.clients)
+    ]
+    followers = [
+        asyncio.create_task(follow(c, s, started + args.seconds + args.drain))
+        for c, s in zip(clients, streams, strict=True)
+    ]
+    pollers = [
+        poll(c, s.build_id, stop, args.poll, totals) for c, s in zip(clients, streams, strict=True)
+    ]
+    await asyncio.gather(*pollers)
+    running_at_stop: list[str] = []
+    async with httpx.AsyncClient(base_url=url, headers=auth, timeout=30) as admin:
+        for b in builds:
+            res = await admin.post(f"/v1/builds/{b}/cancel")
+            if res.status_code == 202:
+                running_at_stop.append(b)
+        await asyncio.gather(*followers)
+        finals = {b: (await admin.get(f"/v1/builds/{b}")).json() for b in builds}
+    for c in clients:
+        await c.aclose()
+    return {
+        "builds": builds,
+        "running_at_stop": running_at_stop,
+        "finals": finals,
+        "streams": streams,
+        "totals": totals,
+    }
+
+
+def compare(data: Path, result: dict[str, Any]) -> dict[str, Any]:
+    """Each stream against the journal: the same event ids, in order, each once."""
+    from macrohard.journal import Journal
+
+    journal = Journal(data / "journal.db")
+    expected = {
+        b: [e.id for e in journal.events(d["run_id"], 0, 100_000)]
+        for b, d in result["finals"].items()
+    }
+    complete = [s for s in result["streams"] if s.ended and s.ids == expected[s.build_id]]
+    missing = sum(len(set(expected[s.build_id]) - set(s.ids)) for s in result["streams"])
+    duplicated = sum(len(s.ids) - len(set(s.ids)) for s in result["streams"])
+    return {
+        "streams": len(result["streams"]),
+        "streams_complete": len(complete),
+        "events_expected": sum(len(expected[s.build_id]) for s in result["streams"]),
+        "events_received": sum(len(s.ids) for s in result["streams"]),
+        "events_missing": missing,
+        "events_duplicated": duplicated,
+        "reconnects": sum(s.reconnects for s in result["streams"]),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--builds", type=int, default=10)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60.0, help="polling window")
+    parser.add_argument("--poll", type=float, default=0.25, help="pause between status polls")
+    parser.add_argument("--delay", type=float, default=4.0, help="seconds per model call")
+    parser.add_argument("--drain", type=float, default=300.0, help="max wait for streams to end")
+    parser.add_argument("--report", type=Path, default=ROOT / "reports" / "api-load.json")
+    parser.add_argument("--serve", nargs=2, metavar=("DATA", "PORT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(Path(args.serve[0]), int(args.serve[1]), args.delay, args.builds)
+        return 0
+
+    from tests.api.live import free_port
+
+    from macrohard.api.store import Store
+    from macrohard.api.tenants import Tenants
+
+    load_before = round(os.getloadavg()[0], 2)  # other work on the machine skews the figures
+    data = Path(tempfile.mkdtemp(prefix="mh-bench-api-"))
+    token = Tenants(Store(data / "api.db")).create("bench", max_concurrent=args.builds)[1]
+    port = free_port()
+    argv = [
+        "--serve",
+        str(data),
+        str(port),
+        "--builds",
+        str(args.builds),
+        "--delay",
+        str(args.delay),
+    ]
+    server = subprocess.Popen(
+        [sys.executable, __file__, *argv],
+        env={**os.environ, "MACROHARD_HOME": str(data)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            raise SystemExit("the server did not start")
+        wall = time.monotonic()
+        result = asyncio.run(load(args, url, token))
+        wall = time.monotonic() - wall
+    finally:
+        server.terminate()
+        log, _ = server.communicate(timeout=60)
+    totals: Totals = result["totals"]
+    lat = [x * 1000 for x in totals.latencies]
+    lags = [x * 1000 for s in result["streams"] for x in s.lags]
+    events = compare(data, result)
+    report = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}",
+        "load_average_before": load_before,
+        "sandbox": next(
+            (ln.split(": ", 1)[1] for ln in log.splitlines() if ln.startswith("sandbox: ")), "?"
+        ),
+        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        "builds": args.builds,
+        "clients": args.clients,
+        "seconds": args.seconds,
+        "poll_every_s": args.poll,
+        "model_delay_s": args.delay,
+        "running_at_stop": len(result["running_at_stop"]),
+        "status_requests": len(lat),
+        "status_errors": len(totals.errors),
+        "status_ms": {
+            "p50": round(pct(lat, 50), 1),
+            "p95": round(pct(lat, 95), 1),
+            "p99": round(pct(lat, 99), 1),
+            "max": round(max(lat), 1),
+            "mean": round(statistics.fmean(lat), 1),
+        },
+        "event_lag_ms": {"p50": round(pct(lags, 50), 1), "p99": round(pct(lags, 99), 1)},
+        "events": events,
+        "final_statuses": sorted(d["status"] for d in result["finals"].values()),
+        "wall_s": round(wall, 1),
+    }
+    report["ok"] = (
+        report["status_ms"]["p99"] < 100
+        and events["events_missing"] == 0
+        and events["events_duplicated"] == 0
+        and events["streams_complete"] == events["streams"]
+        and not totals.errors
+    )
+    args.report.parent.mkdir(parents=True, exist_ok=True)
+    args.report.write_text(json.dumps(report, indent=1) + "\n")
+    print(json.dumps(report, indent=1))
+    if "Traceback" in log:
+        print("server log had errors:\n" + log[-3000:], file=sys.stderr)
+    return 0 if report["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
