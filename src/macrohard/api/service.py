@@ -222,5 +222,5 @@ class BuildService:
     def _on_event(self, build_id: str, company: Company, kind: str, data: dict[str, Any]) -> None:
         if kind == "run.started":
             self.builds.set_run_id(build_id, str(data["run_id"]))
-        elif kind in ("phase.finished", "phase.failed") and company.budget is not None:
+        elif kind in ("model.call", "phase.finished", "phase.failed") and company.budget:
             self.builds.set_tokens(build_id, company.budget.spent_tokens)

@@ -296,6 +296,9 @@ function logEvent(kind, data) {
   if (data.verdict) text += ` → ${data.verdict}`;
   if (data.status) text += ` ${data.status}`;
   if (data.error) text += `: ${data.error}`;
+  if (kind === "model.call") {
+    text += ` ${(data.prompt_tokens + data.completion_tokens).toLocaleString()} tokens, ${data.seconds} s`;
+  }
   if (kind === "end") text = `end: ${data.status}${data.verdict ? ` (${data.verdict})` : ""}`;
   item.append(el("time", {}, when), el("span", {}, text));
   $("events").append(item);
