@@ -12,13 +12,18 @@ from macrohard.company.artifacts import Spec
 from macrohard.company.budget import BudgetedModel
 from macrohard.errors import UserError
 from macrohard.gates import DEFAULT_GATES, Gate
-from macrohard.models.base import Message
+from macrohard.models.base import Message, system, user
 from macrohard.models.structured import ask_structured
 from macrohard.sandbox import Sandbox
 
 T = TypeVar("T", bound=BaseModel)
 
 ARTIFACTS = ".macrohard"
+COMPANY = (
+    "You work at Macrohard, a small software company that builds exactly what its client asks "
+    "for, in Python. Keep every file name, function name, signature, CLI argument, exit code and "
+    "output format the client gives exactly as written."
+)
 
 
 @dataclass
@@ -70,9 +75,16 @@ class Context:
             raise UserError(f"the {name} artifact is missing from {self.root}/{ARTIFACTS}")
         return cls.model_validate_json(text)
 
-    def brief(self, spec: Spec) -> str:
-        """What engineers, QA and the judge read: the client's own words, then the contract."""
-        return f'Client request:\n"""\n{self.request.strip()}\n"""\n\n{spec.contract_text()}'
+    def brief(self, spec: Spec | None = None) -> str:
+        """What every role reads first: the client's own words, then the contract (once known)."""
+        head = f'Client request:\n"""\n{self.request.strip()}\n"""'
+        return f"{head}\n\n{spec.contract_text()}" if spec else head
+
+    def prompt(self, persona: str, task: str, spec: Spec | None = None) -> list[Message]:
+        """The company's system prompt, the brief, then the role and its task: every call of a
+        run starts with the same tokens, so the embedded model reuses their cached state instead
+        of reading the request again (about a thousand tokens a call)."""
+        return [system(COMPANY), user(f"{self.brief(spec)}\n\n{persona}\n\n{task}")]
 
     # -- model -------------------------------------------------------------------------------
     def ask(

@@ -72,7 +72,7 @@ class EmbeddedModel(BaseModel):
         self,
         model: str = "qwen2.5-coder-1.5b",
         *,
-        n_ctx: int = 4096,
+        n_ctx: int = 8192,  # a build prompt: request + contract + a whole file + failures
         threads: int | None = None,
         lookup: int = 0,
     ) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from macrohard.company.artifacts import Design, FilePlan, Spec
 from macrohard.company.context import Context, PhaseResult
-from macrohard.models.base import system, user
 
 PROMPT = (
     "You are the software architect. Plan the files of a small Python project from its spec: "
@@ -21,7 +20,7 @@ class Architect:
     def run(self, ctx: Context) -> PhaseResult:
         spec = ctx.load("spec", Spec)
         drafted = ctx.ask_json(
-            [system(PROMPT), user(spec.contract_text() + "\n\nAnswer in JSON.")],
+            ctx.prompt(PROMPT, "Answer in JSON.", spec),
             Design,
             max_tokens=500,
             constrained=False,  # without a plan, the contract's files are the plan

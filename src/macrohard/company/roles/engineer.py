@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from macrohard.company.artifacts import Design, FilePlan, Spec
 from macrohard.company.context import Context, PhaseResult
-from macrohard.models.base import Message, system, user
+from macrohard.models.base import Message
 from macrohard.synth.extract import extract_file
 
 PROMPT = (
@@ -25,9 +25,11 @@ def api_names(plan: FilePlan) -> tuple[str, ...]:
     return tuple(names)
 
 
-def file_request(brief: str, design: Design, plan: FilePlan, cli: str) -> list[Message]:
+def file_request(
+    ctx: Context, spec: Spec, design: Design, plan: FilePlan, cli: str
+) -> list[Message]:
     others = [p for p in design.files if p.path in plan.depends_on]
-    lines = [brief, "", f"Write the complete file `{plan.path}`: {plan.purpose}."]
+    lines = [f"Write the complete file `{plan.path}`: {plan.purpose}."]
     if plan.public_api:
         lines.append("It must define: " + "; ".join(plan.public_api) + ".")
     for other in others:
@@ -40,7 +42,7 @@ def file_request(brief: str, design: Design, plan: FilePlan, cli: str) -> list[M
             "to stdout, errors to stderr, and exit with the status codes the spec gives."
         )
     lines.append("Reply with the whole file in one ```python block.")
-    return [system(PROMPT), user("\n".join(lines))]
+    return ctx.prompt(PROMPT, "\n".join(lines), spec)
 
 
 def write_file(
@@ -81,7 +83,7 @@ class Engineer:
         missing: list[str] = []
 
         def build(plan: FilePlan) -> tuple[FilePlan, str | None]:
-            messages = file_request(ctx.brief(spec), design, plan, clis.get(plan.path, ""))
+            messages = file_request(ctx, spec, design, plan, clis.get(plan.path, ""))
             return plan, write_file(ctx, messages, api_names(plan))
 
         for wave in design.order():

@@ -6,7 +6,6 @@ from macrohard.company.artifacts import Spec, SpecDraft
 from macrohard.company.context import Context, PhaseResult
 from macrohard.company.contract import enforce
 from macrohard.company.examples import extract
-from macrohard.models.base import system, user
 
 PROMPT = (
     "You are the product manager of a small software company. Turn the client's request into a "
@@ -20,15 +19,13 @@ class ProductManager:
     role = "pm"
 
     def run(self, ctx: Context) -> PhaseResult:
-        messages = [
-            system(PROMPT),
-            user(
-                f'Client request:\n"""\n{ctx.request}\n"""\n\nWrite the spec as JSON: summary (one '
-                "sentence), user_stories (at most 3), acceptance_criteria (at most 6, one line "
-                "each), files (path, purpose, functions with name, signature and description, "
-                "cli_usage). Be brief: engineers also read the request itself."
-            ),
-        ]
+        messages = ctx.prompt(
+            PROMPT,
+            "Write the spec as JSON: summary (one sentence), user_stories (at most 3), "
+            "acceptance_criteria (at most 6, one line each), files (path, purpose, functions with "
+            "name, signature and description, cli_usage). Be brief: engineers also read the "
+            "request itself.",
+        )
         # no grammar-constrained retry: the request's own contract is a sound fallback, and a
         # long constrained answer costs minutes on a CPU
         draft = ctx.ask_json(messages, SpecDraft, max_tokens=900, constrained=False)

@@ -7,7 +7,6 @@ import ast
 from macrohard.company.artifacts import Design, FileContract, Spec
 from macrohard.company.context import Context, PhaseResult
 from macrohard.company.examples import CLIENT_TESTS, extract, render
-from macrohard.models.base import system, user
 from macrohard.synth.extract import extract_file
 
 PROMPT = (
@@ -83,12 +82,12 @@ class QA:
 
     def write_tests(self, ctx: Context, spec: Spec, contract: FileContract) -> str | None:
         prompt = (
-            f"{ctx.brief(spec)}\n\nWrite a pytest file with 4 to 8 tests for "
+            f"Write a pytest file with 4 to 8 tests for "
             f"`{contract.path}`. {how_to_test(contract)} Reply with one ```python block."
         )
         for attempt in range(2):
             reply = ctx.ask(
-                [system(PROMPT), user(prompt)],
+                ctx.prompt(PROMPT, prompt, spec),
                 max_tokens=1200,
                 temperature=0.0 if attempt == 0 else 0.6,
                 seed=attempt,

@@ -29,7 +29,7 @@ from macrohard.company.examples import CLIENT_TESTS
 from macrohard.company.roles.engineer import api_names, file_request, write_file
 from macrohard.company.roles.qa import count_tests, test_path
 from macrohard.gates import GateResult, TestsGate
-from macrohard.models.base import Message, assistant, system, user
+from macrohard.models.base import Message, assistant, user
 
 JUDGE = (
     "You review a failing test against its spec. Decide which side is wrong: the test (it "
@@ -187,14 +187,12 @@ class Verifier:
                 continue
             path = self.source_of.get(test_file) or self.design.files[0].path
             verdict = ctx.ask_json(
-                [
-                    system(JUDGE),
-                    user(
-                        f"{ctx.brief(self.spec)}\n\nTest:\n{source}\n\n"
-                        f"Failure:\n{failure['message'][-600:]}\n\nCode:\n"
-                        f"{ctx.read(path)[:4000]}\n\nAnswer in JSON."
-                    ),
-                ],
+                ctx.prompt(
+                    JUDGE,
+                    f"Test:\n{source}\n\nFailure:\n{failure['message'][-600:]}\n\nCode:\n"
+                    f"{ctx.read(path)[:4000]}\n\nAnswer in JSON.",
+                    self.spec,
+                ),
                 Verdict,
                 max_tokens=200,
             )
@@ -244,7 +242,7 @@ class Verifier:
         file afresh, warned about them, at a higher temperature (diversity beats insistence)."""
         plan = next(p for p in self.design.files if p.path == path)
         cli = next((c.cli_usage for c in self.spec.files if c.path == path), "")
-        convo: list[Message] = file_request(ctx.brief(self.spec), self.design, plan, cli)
+        convo: list[Message] = file_request(ctx, self.spec, self.design, plan, cli)
         failing = "\n\n".join(messages)
         if rounds % 2 == 1 and current:
             convo += [
