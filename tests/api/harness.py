@@ -82,7 +82,7 @@ class Server:
         return data
 
     def wait(
-        self, build_id: str, until: Callable[[dict[str, Any]], bool], timeout: float = 120
+        self, build_id: str, until: Callable[[dict[str, Any]], bool], timeout: float = 240
     ) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         while True:
@@ -92,7 +92,7 @@ class Server:
             assert time.monotonic() < deadline, f"timed out; last state {data}"
             time.sleep(0.05)
 
-    def wait_finished(self, build_id: str, timeout: float = 120) -> dict[str, Any]:
+    def wait_finished(self, build_id: str, timeout: float = 240) -> dict[str, Any]:
         return self.wait(build_id, lambda d: d["status"] in FINISHED, timeout)
 
 

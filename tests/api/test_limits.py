@@ -39,14 +39,14 @@ def test_concurrent_builds_quota_is_429_with_retry_after(tmp_path: Path) -> None
 
 
 def test_tokens_per_day_caps_the_budget_then_429_until_tomorrow(tmp_path: Path) -> None:
-    for server in open_server(tmp_path / "data", {"acme": {"tokens_per_day": 300}}):
+    for server in open_server(tmp_path / "data", {"acme": {"tokens_per_day": 100}}):
         build_id = server.submit(budget_tokens=10_000)
         detail = server.wait_finished(build_id)
-        assert detail["budget_tokens"] == 300  # capped at what was left of the day
-        assert detail["status"] == "stopped" and detail["tokens"] >= 300
+        assert detail["budget_tokens"] == 100  # capped at what was left of the day
+        assert detail["status"] == "stopped" and detail["tokens"] >= 100
         assert "token budget" in detail["error"]
         me = server.client.get("/v1/tenant", headers=server.auth()).json()
-        assert me["tokens_per_day"] == 300 and me["tokens_today"] == detail["tokens"]
+        assert me["tokens_per_day"] == 100 and me["tokens_today"] == detail["tokens"]
         res = server.client.post("/v1/builds", json={"request": REQUEST}, headers=server.auth())
         assert res.status_code == 429
         assert 0 < int(res.headers["retry-after"]) <= 86_400
