@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Path, Query, Request
-from fastapi.responses import PlainTextResponse, StreamingResponse
+from fastapi.responses import PlainTextResponse, Response, StreamingResponse
 
 from macrohard.api import repo_view, views
 from macrohard.api.auth import CurrentTenant
@@ -90,9 +90,17 @@ async def list_builds(
 
 
 @router.get("/builds/{build_id}", response_model=BuildDetail)
-async def get_build(build_id: BuildId, request: Request, tenant: CurrentTenant) -> BuildDetail:
-    """Status, phases (role, verdict, tokens, seconds), gate results, tokens and verdict."""
-    return views.detail(_api(request), _own(request, tenant, build_id))
+async def get_build(build_id: BuildId, request: Request, tenant: CurrentTenant) -> Response:
+    """Status, phases (role, verdict, tokens, seconds), gate results, tokens and verdict.
+
+    At most one poll interval old (0.2 s by default): polls of one build share a rendering.
+    """
+    api = _api(request)
+    body = api.status_cache.get(build_id, tenant.id)
+    if body is None:
+        body = views.detail(api, _own(request, tenant, build_id)).model_dump_json().encode()
+        api.status_cache.put(build_id, tenant.id, body)
+    return Response(body, media_type="application/json")
 
 
 @router.post(
@@ -107,7 +115,9 @@ def cancel_build(build_id: BuildId, request: Request, tenant: CurrentTenant) -> 
     if record.finished:
         raise HTTPException(409, f"build {build_id} has already finished ({record.status})")
     api = _api(request)
-    return views.summary(api, api.service.cancel(record))
+    cancelled = api.service.cancel(record)
+    api.status_cache.drop(build_id)
+    return views.summary(api, cancelled)
 
 
 @router.get(

@@ -10,6 +10,7 @@ from macrohard.api.service import BuildService
 from macrohard.api.settings import Settings
 from macrohard.api.store import Store
 from macrohard.api.tenants import Tenants
+from macrohard.api.views import StatusCache
 from macrohard.journal import Journal
 
 
@@ -22,6 +23,7 @@ class Api:
     journal: Journal
     service: BuildService
     feed: Feed
+    status_cache: StatusCache
 
     @classmethod
     def open(cls, settings: Settings) -> Api:
@@ -31,4 +33,5 @@ class Api:
         journal = Journal(settings.journal_db)
         service = BuildService(settings, builds, journal)
         feed = Feed(builds, journal, settings.poll_seconds)
-        return cls(settings, store, Tenants(store), builds, journal, service, feed)
+        cache = StatusCache(settings.poll_seconds)
+        return cls(settings, store, Tenants(store), builds, journal, service, feed, cache)

@@ -7,6 +7,7 @@ import hmac
 import re
 import secrets
 import sqlite3
+import time
 from dataclasses import dataclass
 
 from macrohard.api.store import Store
@@ -14,6 +15,8 @@ from macrohard.errors import UserError
 from macrohard.journal.codec import utc_now
 
 TOKEN_PREFIX = "mh_"  # noqa: S105 (a prefix, not a secret)
+#: how long a recognised token's tenant is kept in memory before SQLite is asked again
+AUTH_CACHE_SECONDS = 30.0
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
@@ -41,6 +44,7 @@ class Tenants:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._known: dict[str, tuple[Tenant, float]] = {}  # token hash -> (tenant, until)
 
     def create(
         self, name: str, *, max_concurrent: int = 2, tokens_per_day: int | None = None
@@ -81,7 +85,12 @@ class Tenants:
         if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
             return None
         digest = hash_token(token)
+        known = self._known.get(digest)
+        if known is not None and known[1] > time.monotonic():
+            return known[0]
         rows = self.store.read("SELECT * FROM tenants WHERE token_hash = ?", (digest,))
         if rows and hmac.compare_digest(rows[0]["token_hash"], digest):
-            return _tenant(rows[0])
+            tenant = _tenant(rows[0])
+            self._known[digest] = (tenant, time.monotonic() + AUTH_CACHE_SECONDS)
+            return tenant
         return None

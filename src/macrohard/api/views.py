@@ -1,14 +1,22 @@
-"""Build records and journal state turned into the response models of schemas.py."""
+"""Build records and journal state turned into the response models of schemas.py.
+
+`StatusCache` keeps each build's rendered status for one poll interval: clients that poll a
+build together (a dashboard, CI jobs, the load benchmark's 50 clients) share one rendering.
+"""
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from macrohard.api.builds import BuildRecord
 from macrohard.api.schemas import BuildDetail, BuildSummary, GateView, PhaseView, Tokens
-from macrohard.api.state import Api
 from macrohard.journal import PhaseRecord
+
+if TYPE_CHECKING:
+    from macrohard.api.state import Api
 
 LIST_REQUEST_CHARS = 200
 
@@ -108,3 +116,34 @@ def detail(api: Api, record: BuildRecord) -> BuildDetail:
         gates=_gates(phases),
         deploy=_deploy(phases),
     )
+
+
+@dataclass(frozen=True)
+class _Rendered:
+    tenant_id: str
+    body: bytes
+    until: float
+
+
+class StatusCache:
+    """Rendered `BuildDetail` JSON per build, reused for `seconds`; dropped on a change we make."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._entries: dict[str, _Rendered] = {}
+
+    def get(self, build_id: str, tenant_id: str) -> bytes | None:
+        """The cached body, if fresh and the caller's own build (else None: render it)."""
+        entry = self._entries.get(build_id)
+        if entry is None or entry.tenant_id != tenant_id or entry.until < time.monotonic():
+            return None
+        return entry.body
+
+    def put(self, build_id: str, tenant_id: str, body: bytes) -> None:
+        now = time.monotonic()
+        if len(self._entries) > 10_000:
+            self._entries = {k: e for k, e in self._entries.items() if e.until >= now}
+        self._entries[build_id] = _Rendered(tenant_id, body, now + self.seconds)
+
+    def drop(self, build_id: str) -> None:
+        self._entries.pop(build_id, None)
