@@ -75,3 +75,16 @@ def test_tokens_are_stored_only_as_hashes(shipped: Shipped) -> None:
     with sqlite3.connect(server.api.settings.api_db) as conn:
         hashes = [row[0] for row in conn.execute("SELECT token_hash FROM tenants")]
     assert all(len(h) == 64 for h in hashes)
+
+
+def test_a_cached_status_is_still_only_the_owners(shipped: Shipped) -> None:
+    server = shipped.server
+    path = f"/v1/builds/{shipped.build_id}"
+    server.api.status_cache.seconds = 60  # the owner's rendering is fresh when globex asks
+    try:
+        assert server.client.get(path, headers=server.auth()).status_code == 200
+        record = server.api.builds.get(shipped.build_id)
+        assert record is not None and server.api.status_cache.get(record.id, record.tenant_id)
+        assert server.client.get(path, headers=server.auth("globex")).status_code == 404
+    finally:
+        server.api.status_cache.seconds = server.api.settings.poll_seconds
