@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
 import platform
 import statistics
@@ -58,6 +59,7 @@ def serve(data: Path, port: int, delay: float, builds: int) -> None:
         default_model=MODEL,
         model_factory=slow,
         max_concurrent=builds,
+        build_nice=int(os.environ.get("MACROHARD_BUILD_NICE", "10")),
         unsafe_local=os.environ.get("MACROHARD_UNSAFE_LOCAL") == "1",
     )
     app = create_app(settings)
@@ -120,6 +122,20 @@ async def poll(
         await asyncio.sleep(every)
 
 
+def probe(url: str, token: str, build_id: str, seconds: float, out: Any) -> None:
+    """One client in a process of its own, asking for a status every 100 ms: what a lone
+    client sees, without the 50 load clients' own event loop in the way."""
+    latencies = []
+    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}) as client:
+        stop = time.monotonic() + seconds
+        while time.monotonic() < stop:
+            started = time.perf_counter()
+            if client.get(f"/v1/builds/{build_id}").status_code == 200:
+                latencies.append(time.perf_counter() - started)
+            time.sleep(0.1)
+    out.put(latencies)
+
+
 def _lag(ts: str, connected: datetime) -> float | None:
     """Seconds from the journal write to its arrival here; None for a replayed event."""
     written = datetime.fromisoformat(ts)
@@ -178,6 +194,11 @@ async def load(args: argparse.Namespace, url: str, token: str) -> dict[str, Any]
                 break
             await asyncio.sleep(0.2)
 
+    probes: Any = multiprocessing.get_context("spawn").Queue()
+    prober = multiprocessing.get_context("spawn").Process(
+        target=probe, args=(url, token, builds[0], args.seconds, probes), daemon=True
+    )
+    prober.start()
     totals = Totals()
     streams = [Stream(builds[i % len(builds)]) for i in range(args.clients)]
     started = time.monotonic()
@@ -194,6 +215,8 @@ async def load(args: argparse.Namespace, url: str, token: str) -> dict[str, Any]
         poll(c, s.build_id, stop, args.poll, totals) for c, s in zip(clients, streams, strict=True)
     ]
     await asyncio.gather(*pollers)
+    probed = await asyncio.to_thread(probes.get, True, 120)
+    prober.join(30)
     running_at_stop: list[str] = []
     async with httpx.AsyncClient(base_url=url, headers=auth, timeout=30) as admin:
         for b in builds:
@@ -210,6 +233,7 @@ async def load(args: argparse.Namespace, url: str, token: str) -> dict[str, Any]
         "finals": finals,
         "streams": streams,
         "totals": totals,
+        "probe": probed,
     }
 
 
@@ -304,6 +328,7 @@ def main() -> int:
     totals: Totals = result["totals"]
     lat = [x * 1000 for x in totals.latencies]
     srv = [x * 1000 for x in totals.server]
+    probe_ms = [x * 1000 for x in result["probe"]]
     lags = [x * 1000 for s in result["streams"] for x in s.lags]
     events = compare(data, result)
     report = {
@@ -329,6 +354,12 @@ def main() -> int:
             "p99": round(pct(lat, 99), 1),
             "max": round(max(lat), 1),
             "mean": round(statistics.fmean(lat), 1),
+        },
+        "status_probe_ms": {
+            "p50": round(pct(probe_ms, 50), 1),
+            "p99": round(pct(probe_ms, 99), 1),
+            "max": round(max(probe_ms), 1),
+            "requests": len(probe_ms),
         },
         "status_server_ms": {
             "p50": round(pct(srv, 50), 1),

@@ -44,6 +44,12 @@ def serve(
     max_minutes: Annotated[
         float, typer.Option("--max-minutes", min=0.1, help="time budget of each build")
     ] = 60.0,
+    build_nice: Annotated[
+        int,
+        typer.Option(
+            "--build-nice", min=0, max=19, help="CPU niceness of builds (0: same as the API)"
+        ),
+    ] = 10,
     unsafe_local: Annotated[
         bool, typer.Option("--unsafe-local", help="no bubblewrap: rlimits only (unsafe)")
     ] = False,
@@ -65,6 +71,7 @@ def serve(
         max_concurrent=max_concurrent,
         max_minutes=max_minutes,
         unsafe_local=unsafe_local,
+        build_nice=build_nice,
     )
     app = create_app(settings)
     err.print(
