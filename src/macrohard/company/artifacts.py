@@ -10,7 +10,7 @@ import re
 from pathlib import PurePosixPath
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 _PATH_RE = re.compile(r"^[A-Za-z_][\w\-/]*\.py$")
 
@@ -30,6 +30,20 @@ class FunctionContract(BaseModel):
         description="exact Python signature, e.g. 'def add(a: int, b: int) -> int'"
     )
     description: str = ""
+
+    @model_validator(mode="after")
+    def _complete_signature(self) -> FunctionContract:
+        """Small models write `(other)` or `property` for a signature: make it say what it is."""
+        sig, name = self.signature.strip(), self.name.strip()
+        if sig.startswith(("def ", "class ", "async def ")) or not name.isidentifier():
+            return self
+        if name[0].isupper():
+            self.signature = f"class {name}" + (f"  # {name}{sig}" if sig.startswith("(") else "")
+        elif sig.startswith("("):
+            self.signature = f"def {name}{sig}"
+        else:
+            self.signature = f"{name}  # {sig}" if sig and sig != name else name
+        return self
 
 
 class FileContract(BaseModel):

@@ -8,6 +8,7 @@ whatever spec the model wrote.
 from __future__ import annotations
 
 import ast
+import builtins
 import re
 from dataclasses import dataclass
 
@@ -17,6 +18,8 @@ _FILE = re.compile(r"(?<![\w/.-])((?:[A-Za-z_][\w-]*/)*[A-Za-z_][\w-]*\.py)\b")
 _DEF = re.compile(r"def\s+([A-Za-z_]\w*)\s*\(([^()]*(?:\([^()]*\)[^()]*)*)\)\s*(->\s*[^:\n`]+)?")
 _TICKED = re.compile(r"`([A-Za-z_]\w*)\(([^`]*)\)\s*(->\s*[^`]+)?`")
 _CLASS = re.compile(r"class\s+([A-Z]\w*)")
+# `str(m)` or `len(x)` in a request is a usage example, not a function to write
+_BUILTIN_NAMES = set(dir(builtins)) | {"main"}
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,7 @@ def function_hints(request: str) -> list[Hint]:
     for pattern in (_DEF, _TICKED):
         for match in pattern.finditer(request):
             name, args, ret = match.group(1), match.group(2).strip(), match.group(3)
-            if name in hints or (name in {"print", "open", "len", "main"} and not ret):
+            if name in hints or (name in _BUILTIN_NAMES and not ret):
                 continue
             signature = f"def {name}({args})" + (f" {ret.strip()}" if ret else "")
             if not _is_signature(signature):  # a usage example such as `Money("1.50")`

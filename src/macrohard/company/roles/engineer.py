@@ -17,12 +17,15 @@ PROMPT = (
 
 
 def api_names(plan: FilePlan) -> tuple[str, ...]:
+    """The functions and classes a reply must define to count as the file (dunders, properties
+    and attributes are left to the tests: a method may be inherited or an attribute set)."""
     names = []
     for sig in plan.public_api:
-        head = sig.replace("async ", "").split("(")[0].split()
-        if head:
-            names.append(head[-1])
-    return tuple(names)
+        words = sig.replace("async ", "").split("(")[0].split("#")[0].split()
+        named = len(words) == 2 and words[0] in ("def", "class") and words[1].isidentifier()
+        if named and not words[1].startswith("__"):
+            names.append(words[1])
+    return tuple(dict.fromkeys(names))
 
 
 def file_request(
