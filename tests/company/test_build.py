@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
 
 from macrohard.company import Company
-from macrohard.errors import UserError
+from macrohard.company.budget import Budget, BudgetedModel
+from macrohard.errors import BudgetExceeded, UserError
 from macrohard.journal import Journal
+from macrohard.models import FunctionModel
+from macrohard.models.base import Usage, user
 from macrohard.sandbox import LocalSandbox
 from macrohard.workspace import Workspace
 
@@ -125,3 +129,21 @@ def test_bad_requests_write_nothing(
     with pytest.raises(UserError, match=message):
         company(Script(), journal).build(request_text, out)
     assert not out.exists() and journal.list_runs() == []
+
+
+def test_a_call_is_cut_to_the_time_left_and_none_starts_after_it() -> None:
+    """Measured pace 0.1 s/token: with 30 s left a call may write 300 tokens, not 1,000."""
+    asked: list[int] = []
+
+    def answer(request):  # type: ignore[no-untyped-def]
+        asked.append(request.max_tokens)
+        return "ok"
+
+    budget = Budget(max_minutes=0.5)
+    model = BudgetedModel(FunctionModel(answer), budget)
+    model.usage = Usage(prompt_tokens=0, completion_tokens=1000, seconds=100.0)
+    model.complete([user("hi")], max_tokens=1000)
+    assert 250 <= asked[-1] <= 300
+    budget.deadline = time.monotonic() + 1.0  # one second: not even 16 tokens fit
+    with pytest.raises(BudgetExceeded):
+        model.complete([user("hi")], max_tokens=1000)

@@ -65,6 +65,7 @@ class BudgetedModel(Metered):
 
     def call(self, messages: Sequence[Message], options: dict[str, Any]) -> Completion:
         self.budget.check()
+        options = {**options, "max_tokens": self._tokens_that_fit(int(options["max_tokens"]))}
         completion = super().call(messages, options)
         with self._lock:
             self.budget.add(completion.usage)
@@ -72,6 +73,19 @@ class BudgetedModel(Metered):
         if self.on_call is not None:
             self.on_call(completion.usage)
         return completion
+
+    def _tokens_that_fit(self, wanted: int) -> int:
+        """No call may run far past the deadline: cap its length at what this run's measured
+        pace (seconds per generated token, prompt reading included) fits in the time left."""
+        left = self.budget.seconds_left()
+        with self._lock:
+            done = self.usage
+        if left is None or done.completion_tokens < 200 or done.seconds <= 0:
+            return wanted
+        fit = int(left / (done.seconds / done.completion_tokens))
+        if fit < 16:
+            raise BudgetExceeded(f"time budget spent: {self.budget.max_minutes:g} minutes")
+        return min(wanted, fit)
 
     def take_phase_usage(self) -> Usage:
         with self._lock:

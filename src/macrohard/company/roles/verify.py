@@ -38,7 +38,7 @@ JUDGE = (
 )
 JUDGED_PER_ROUND = 2
 RESERVE_SECONDS = 60.0  # review gates and the release (wheel build, smoke run) after verify
-FIRST_ROUND_GUESS = 90.0
+JUDGE_GUESS = 45.0  # seconds, until one was measured
 CLIENT_MODULE = CLIENT_TESTS[: -len(".py")].replace("/", ".")
 
 
@@ -111,25 +111,23 @@ class Verifier:
         self.source_of = {test_path(p.path): p.path for p in design.files}
         self.original = {t: count_tests(ctx.read(t)) for t in self.source_of if ctx.read(t)}
         self.judged: dict[str, str] = {}
+        self.judge_seconds = JUDGE_GUESS
         self.dropped: list[str] = []
         self.failing = Counter[str]()  # test id -> number of candidates it failed on
         rewritten: list[str] = []
         best = self.trial(ctx)
         rounds = 0
-        round_seconds = FIRST_ROUND_GUESS
         while not best.result.passed and rounds < ctx.repair_rounds and best.failures:
-            left = ctx.model.budget.seconds_left()
-            if left is not None and left < round_seconds + RESERVE_SECONDS:
-                ctx.notes.append(f"verify: stopped repairing with {left:.0f} s of budget left")
-                break
             rounds += 1
-            started = time.perf_counter()
             if self.drop_wrong_tests(ctx, best):
                 best = self.trial(ctx)
                 if best.result.passed:
                     break
             path, messages = self.target(ctx, best)
             if path is None:
+                break
+            if not self.fits(ctx, self.candidate_seconds(ctx, best.files.get(path, ""))):
+                rounds -= 1
                 break
             code = self.candidate(ctx, path, best.files.get(path, ""), messages, rounds)
             if code and code != best.files.get(path):
@@ -141,7 +139,6 @@ class Verifier:
                 else:
                     for rel, text in best.files.items():
                         ctx.write(rel, text)
-            round_seconds = time.perf_counter() - started
         result = best.result
         output: dict[str, Any] = {
             "tests": result.summary,
@@ -158,6 +155,27 @@ class Verifier:
             trailers={"Tests": result.summary},
             body="\n".join(["Dropped tests judged wrong:", *self.dropped]) if self.dropped else "",
         )
+
+    # -- time --------------------------------------------------------------------------------
+    def fits(self, ctx: Context, seconds: float) -> bool:
+        """Whether `seconds` more work still leaves the review and release their time."""
+        left = ctx.model.budget.seconds_left()
+        if left is None or left >= seconds + RESERVE_SECONDS:
+            return True
+        if not any(n.startswith("verify: stopped") for n in ctx.notes):
+            ctx.notes.append(
+                f"verify: stopped repairing with {left:.0f} s of budget left "
+                f"(the next step would take about {seconds:.0f} s)"
+            )
+        return False
+
+    @staticmethod
+    def candidate_seconds(ctx: Context, code: str) -> float:
+        """A new version of `code` at this run's measured seconds per generated token (prompt
+        reading included), plus its test run."""
+        usage = ctx.model.usage
+        per_token = usage.seconds / usage.completion_tokens if usage.completion_tokens else 0.1
+        return (len(code) / 3.2 + 50) * per_token + 15.0
 
     # -- steps ---------------------------------------------------------------------------------
     def trial(self, ctx: Context) -> Trial:
@@ -179,6 +197,8 @@ class Verifier:
         suspects.sort(key=lambda f: -self.failing[f"{f['classname']}::{f['test']}"])
         drops: dict[str, set[str]] = {}
         for failure in suspects[:JUDGED_PER_ROUND]:
+            if not self.fits(ctx, self.judge_seconds + self.candidate_seconds(ctx, "")):
+                break
             test_file = test_file_of(failure)
             source = test_source(ctx.read(test_file), failure["test"])
             key = f"{failure['classname']}::{failure['test']}"
@@ -186,6 +206,7 @@ class Verifier:
                 self.judged[key] = "unknown"
                 continue
             path = self.source_of.get(test_file) or self.design.files[0].path
+            asked = time.perf_counter()
             verdict = ctx.ask_json(
                 ctx.prompt(
                     JUDGE,
@@ -196,6 +217,7 @@ class Verifier:
                 Verdict,
                 max_tokens=200,
             )
+            self.judge_seconds = time.perf_counter() - asked
             self.judged[key] = verdict.wrong if verdict else "unknown"
             budget = self.original.get(test_file, 0) // 2
             already = sum(1 for d in self.dropped if d.startswith(test_file))
