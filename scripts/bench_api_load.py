@@ -4,11 +4,14 @@
 
 Starts `macrohard serve`'s app in its own process on 127.0.0.1 (uvicorn, one process), with a
 scripted company that sleeps on every model call so its builds stay running. Submits --builds
-builds, then runs --clients concurrent clients for --seconds: each follows one build's events
-over SSE and polls that build's status (GET /v1/builds/{id}) every --poll seconds. Then it cancels
-what still runs, lets every stream reach its `end`, and compares each stream with the journal:
-every event once, in order, none missing. Reports status latency p50/p95/p99 and event delivery
-lag. Target (issue 5): p99 status latency under 100 ms, nothing lost. Loopback only; bounded.
+builds, then runs --clients concurrent clients for --seconds, spread over --procs processes (as
+clients are independent programs): each follows one build's events over SSE and polls that
+build's status (GET /v1/builds/{id}) every --poll seconds. A lone probe client in its own
+process polls too. Then it cancels what still runs, lets every stream reach its `end`, and
+compares each stream with the journal: every event once, in order, none missing. Reports status
+latency p50/p95/p99 (clients, probe, and the app's own time from Server-Timing) and event
+delivery lag. Target (issue 5): p99 status latency under 100 ms, nothing lost. Loopback only;
+bounded in time and requests.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -173,10 +176,49 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
-async def load(args: argparse.Namespace, url: str, token: str) -> dict[str, Any]:
+async def group(
+    url: str, token: str, build_ids: list[str], stop: float, every: float, deadline: float
+) -> dict[str, Any]:
+    """Some of the clients, on one event loop: each polls and follows one build."""
     auth = {"Authorization": f"Bearer {token}"}
     limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
     timeout = httpx.Timeout(30.0, read=None)
+    totals = Totals()
+    streams = [Stream(b) for b in build_ids]
+    clients = [
+        httpx.AsyncClient(base_url=url, headers=auth, limits=limits, timeout=timeout)
+        for _ in streams
+    ]
+    followers = [
+        asyncio.create_task(follow(c, s, deadline)) for c, s in zip(clients, streams, strict=True)
+    ]
+    await asyncio.gather(
+        *(poll(c, s.build_id, stop, every, totals) for c, s in zip(clients, streams, strict=True))
+    )
+    await asyncio.gather(*followers)
+    for c in clients:
+        await c.aclose()
+    return {"totals": totals, "streams": streams}
+
+
+def run_group(
+    url: str,
+    token: str,
+    build_ids: list[str],
+    stop_in: float,
+    every: float,
+    drain: float,
+    out: Any,
+) -> None:
+    """A client process: `stop_in` seconds of polling, then follow the streams to their end."""
+    now = time.monotonic()
+    result = _run_loop(group(url, token, build_ids, now + stop_in, every, now + stop_in + drain))
+    # plain data across the process boundary (this module is __mp_main__ in here)
+    out.put({"totals": asdict(result["totals"]), "streams": [asdict(x) for x in result["streams"]]})
+
+
+async def load(args: argparse.Namespace, url: str, token: str) -> dict[str, Any]:
+    auth = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=url, headers=auth, timeout=10) as setup:
         builds = []
         for n in range(args.builds):
@@ -194,46 +236,48 @@ async def load(args: argparse.Namespace, url: str, token: str) -> dict[str, Any]
                 break
             await asyncio.sleep(0.2)
 
-    probes: Any = multiprocessing.get_context("spawn").Queue()
-    prober = multiprocessing.get_context("spawn").Process(
-        target=probe, args=(url, token, builds[0], args.seconds, probes), daemon=True
+    spawn = multiprocessing.get_context("spawn")
+    out: Any = spawn.Queue()
+    assigned = [builds[i % len(builds)] for i in range(args.clients)]
+    procs = [
+        spawn.Process(
+            target=run_group,
+            args=(url, token, assigned[n :: args.procs], args.seconds, args.poll, args.drain, out),
+            daemon=True,
+        )
+        for n in range(args.procs)
+    ]
+    prober = spawn.Process(
+        target=probe, args=(url, token, builds[0], args.seconds, out), daemon=True
     )
-    prober.start()
-    totals = Totals()
-    streams = [Stream(builds[i % len(builds)]) for i in range(args.clients)]
-    started = time.monotonic()
-    stop = started + args.seconds
-    clients = [
-        httpx.AsyncClient(base_url=url, headers=auth, limits=limits, timeout=timeout)
-        for _ in range(args.clients)
-    ]
-    followers = [
-        asyncio.create_task(follow(c, s, started + args.seconds + args.drain))
-        for c, s in zip(clients, streams, strict=True)
-    ]
-    pollers = [
-        poll(c, s.build_id, stop, args.poll, totals) for c, s in zip(clients, streams, strict=True)
-    ]
-    await asyncio.gather(*pollers)
-    probed = await asyncio.to_thread(probes.get, True, 120)
-    prober.join(30)
+    for proc in [*procs, prober]:
+        proc.start()
+    await asyncio.sleep(args.seconds)
     running_at_stop: list[str] = []
     async with httpx.AsyncClient(base_url=url, headers=auth, timeout=30) as admin:
         for b in builds:
             res = await admin.post(f"/v1/builds/{b}/cancel")
             if res.status_code == 202:
                 running_at_stop.append(b)
-        await asyncio.gather(*followers)
+        results = [
+            await asyncio.to_thread(out.get, True, args.drain + 120) for _ in range(args.procs + 1)
+        ]
         finals = {b: (await admin.get(f"/v1/builds/{b}")).json() for b in builds}
-    for c in clients:
-        await c.aclose()
+    for proc in [*procs, prober]:
+        proc.join(30)
+    groups = [r for r in results if isinstance(r, dict)]
+    totals = Totals()
+    for g in groups:
+        totals.latencies += g["totals"]["latencies"]
+        totals.server += g["totals"]["server"]
+        totals.errors += g["totals"]["errors"]
     return {
         "builds": builds,
         "running_at_stop": running_at_stop,
         "finals": finals,
-        "streams": streams,
+        "streams": [Stream(**st) for g in groups for st in g["streams"]],
         "totals": totals,
-        "probe": probed,
+        "probe": next(r for r in results if isinstance(r, list)),
     }
 
 
@@ -273,6 +317,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--builds", type=int, default=10)
     parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument(
+        "--procs", type=int, default=5, help="client processes (5: 10 clients each)"
+    )
     parser.add_argument("--seconds", type=float, default=60.0, help="polling window")
     parser.add_argument("--poll", type=float, default=0.25, help="pause between status polls")
     parser.add_argument("--delay", type=float, default=4.0, help="seconds per model call")
@@ -342,6 +389,7 @@ def main() -> int:
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "builds": args.builds,
         "clients": args.clients,
+        "client_processes": args.procs,
         "seconds": args.seconds,
         "poll_every_s": args.poll,
         "model_delay_s": args.delay,
