@@ -51,6 +51,8 @@ def test_build_ships_a_tested_versioned_project(tmp_path: Path, journal: Journal
         ".macrohard/report.json",
     ):
         assert name in files
+    # the release's wheel build leaves build/ and *.egg-info/ behind: never part of the product
+    assert not [f for f in files if f.startswith(("build/", "dist/")) or ".egg-info/" in f]
     # the client's exact signatures survive the PM's paraphrase
     spec = json.loads((out / ".macrohard/spec.json").read_text())
     assert spec["files"][0]["functions"][0]["signature"] == "def add(a: int, b: int) -> int"

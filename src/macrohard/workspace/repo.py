@@ -17,7 +17,11 @@ from macrohard.errors import MacrohardError
 from macrohard.workspace.roles import ROLES, Identity, identity
 from macrohard.workspace.secrets import Finding, find_secrets
 
-DEFAULT_GITIGNORE = "__pycache__/\n*.pyc\n.venv/\n.pytest_cache/\n.macrohard/tmp/\n"
+DEFAULT_GITIGNORE = (
+    "__pycache__/\n*.pyc\n.venv/\n.pytest_cache/\n.macrohard/tmp/\n"
+    # what the release step's wheel build leaves behind
+    "build/\ndist/\n*.egg-info/\n"
+)
 GIT_TIMEOUT = 120.0
 _ENV = {
     "PATH": "/usr/local/bin:/usr/bin:/bin",
