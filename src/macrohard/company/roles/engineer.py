@@ -8,6 +8,7 @@ from macrohard.company.artifacts import Design, FilePlan, Spec
 from macrohard.company.context import Context, PhaseResult
 from macrohard.models.base import Message
 from macrohard.synth.extract import extract_file
+from macrohard.synth.imports import add_missing_imports
 
 PROMPT = (
     "You are a senior Python engineer. Write complete, working, clean code that follows the spec "
@@ -66,6 +67,7 @@ def write_file(
             seed=seed + attempt,
         )
         code = extract_file(reply, must_define)
+        code = add_missing_imports(code) if code else code
         if code and all(f"def {n}" in code or f"class {n}" in code for n in must_define):
             return code
         best = best or code

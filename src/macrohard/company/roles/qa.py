@@ -8,6 +8,7 @@ from macrohard.company.artifacts import Design, FileContract, Spec
 from macrohard.company.context import Context, PhaseResult
 from macrohard.company.examples import CLIENT_TESTS, extract, render
 from macrohard.synth.extract import extract_file
+from macrohard.synth.imports import add_missing_imports
 
 PROMPT = (
     "You are a QA engineer. You write pytest tests from the spec alone: the code does not exist "
@@ -93,6 +94,7 @@ class QA:
                 seed=attempt,
             )
             code = extract_file(reply)
+            code = add_missing_imports(code) if code else code
             if code and count_tests(code):
                 return code
         ctx.notes.append(f"qa: no usable tests for {contract.path}")

@@ -241,7 +241,9 @@ class Verifier:
                 continue
             weight[path] += 2 if client else 1
             source = "" if client else test_source(ctx.read(test_file_of(failure)), failure["test"])
-            text = f"{failure['test']}:\n{source}\n{failure['message'][-700:]}".strip()
+            # a client example says what it expected first; pytest's own detail comes last
+            said = failure["message"][:700] if client else failure["message"][-700:]
+            text = f"{failure['test']}:\n{source}\n{said}".strip()
             messages.setdefault(path, []).append((0 if client else 1, text))
         if not weight:
             return None, []
