@@ -10,8 +10,8 @@ import pytest
 
 from macrohard.company.examples import CLIENT_TESTS, extract, render
 from macrohard.company.roles.qa import CONFTEST
-from macrohard.gates import TestsGate
-from macrohard.sandbox import default_sandbox
+from macrohard.gates import RuffGate, TestsGate
+from macrohard.sandbox import LocalSandbox, default_sandbox
 
 SUITE = Path(__file__).resolve().parents[2] / "examples" / "requests"
 
@@ -74,3 +74,14 @@ def test_broken_code_fails_with_what_was_expected(tmp_path: Path) -> None:
     messages = " ".join(f["message"] for f in result.details["failures"])
     assert "expected stdout:" in messages and "Added 1: buy milk" in messages
     assert result.details["by_file"]["tests.test_client_examples"]["passed"] < 6
+
+
+def test_the_rendered_tests_pass_the_lint_gate(tmp_path: Path) -> None:
+    for sample in ("01-money", "07-logsummary"):
+        root = project(tmp_path, sample)
+        (tmp_path / "lint" / sample).mkdir(parents=True)
+        (tmp_path / "lint" / sample / "test_client_examples.py").write_text(
+            (root / CLIENT_TESTS).read_text()
+        )
+        result = RuffGate().check(tmp_path / "lint" / sample, LocalSandbox())
+        assert result.passed, result.findings

@@ -25,6 +25,20 @@ def test_ruff_passes_clean_code_and_fails_lint(write: Write, sandbox: LocalSandb
     assert result.findings[0].path == "bad.py" and "F401" in result.findings[0].message
 
 
+def test_ruff_gates_on_correctness_rules_whatever_the_project_config(
+    write: Write, sandbox: LocalSandbox
+) -> None:
+    # newer ruff enables taste rules by default (TRY004 here); the gate checks correctness
+    taste = "def f(x):\n    if not isinstance(x, int):\n        raise ValueError(x)\n    return x\n"
+    project = write({"calc.py": taste})
+    assert RuffGate().check(project, sandbox).status == "passed"
+    # and a generated project cannot switch the gate's rules off with its own config
+    (project / "ruff.toml").write_text('[lint]\nignore = ["F"]\n')
+    (project / "bad.py").write_text("print(undefined_name)\n")
+    result = RuffGate().check(project, sandbox)
+    assert result.status == "failed" and "F821" in result.findings[0].message
+
+
 def test_bandit_fails_at_the_policy_severity(write: Write, sandbox: LocalSandbox) -> None:
     project = write({"runner.py": SHELL})
     high = BanditGate().check(project, sandbox)

@@ -14,6 +14,10 @@ from macrohard.sandbox import Sandbox
 from macrohard.workspace.secrets import find_secrets
 
 SEVERITIES = ("low", "medium", "high")
+# ruff's classic defaults (syntax, undefined and unused names, bad comparisons): correctness, not
+# taste. Explicit and --isolated, because newer ruff releases enable far more by default and a
+# generated project's own config must not relax the gate. A policy may choose others.
+RUFF_RULES = ("E4", "E7", "E9", "F")
 MAX_SCAN_BYTES = 1_000_000
 
 
@@ -22,16 +26,23 @@ class RuffGate:
 
     name = "ruff"
 
-    def __init__(self, command: Sequence[str] | None = None, timeout: float = 120.0) -> None:
+    def __init__(
+        self,
+        command: Sequence[str] | None = None,
+        timeout: float = 120.0,
+        select: Sequence[str] = RUFF_RULES,
+    ) -> None:
         self.command = command
         self.timeout = timeout
+        self.select = tuple(select)
 
     def check(self, project: Path, sandbox: Sandbox) -> GateResult:
         argv = tool("ruff", self.command)
         if argv is None:
             return missing(self.name, "ruff", self.command, "ruff")
         start = time.perf_counter()
-        cmd = [*argv, "check", "--output-format=json", "--no-cache", "."]
+        rules = f"--select={','.join(self.select)}"
+        cmd = [*argv, "check", "--isolated", rules, "--output-format=json", "--no-cache", "."]
         proc = invoke(self.name, cmd, project, self.timeout)
         if isinstance(proc, GateResult):
             return proc

@@ -8,6 +8,7 @@ import subprocess  # nosec B404
 from macrohard.company.context import Context, PhaseResult
 from macrohard.gates import DEFAULT_GATES, gate_trailers, gates_for
 from macrohard.gates.base import run_gates, run_tool, tool
+from macrohard.gates.static import RUFF_RULES
 
 
 class Reviewer:
@@ -16,7 +17,11 @@ class Reviewer:
     def run(self, ctx: Context) -> PhaseResult:
         ruff = tool("ruff")
         if ruff:  # static rewrites only: safe fixes and formatting, never running the code
-            for args in (["check", "--fix", "--no-cache", "."], ["format", "--no-cache", "."]):
+            rules = f"--select={','.join(RUFF_RULES)}"
+            for args in (
+                ["check", "--isolated", rules, "--fix", "--no-cache", "."],
+                ["format", "--isolated", "--no-cache", "."],
+            ):
                 try:
                     run_tool([*ruff, *args], ctx.root, timeout=60)
                 except (subprocess.TimeoutExpired, OSError) as exc:
