@@ -54,6 +54,11 @@ class Examples:
         steps = sum(1 for t in self.transcripts for c in t.commands if c.expected.strip())
         return len(self.doctests) + steps
 
+    def lines(self) -> list[str]:
+        """One line per example, as the spec lists them."""
+        shown = [f"{d.source.strip()}  ->  {d.want.strip() or d.exc_msg}" for d in self.doctests]
+        return shown + [f"$ {c.command}" for t in self.transcripts for c in t.commands]
+
 
 def _preceding_line(text: str, pos: int) -> str:
     lines = text[:pos].rstrip("\n").splitlines()

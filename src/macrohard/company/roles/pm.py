@@ -34,12 +34,7 @@ class ProductManager:
             ctx.notes.append("pm: no valid spec from the model; using the request's own contract")
             first = ctx.request.strip().splitlines()[0][:200]
             spec = Spec(summary=first, acceptance_criteria=[])
-        examples = extract(ctx.request)
-        shown = [
-            f"{d.source.strip()}  ->  {d.want.strip() or d.exc_msg}" for d in examples.doctests
-        ]
-        shown += [f"$ {c.command}" for t in examples.transcripts for c in t.commands]
-        spec = spec.model_copy(update={"examples": shown[:12]})
+        spec = spec.model_copy(update={"examples": extract(ctx.request).lines()[:12]})
         spec = enforce(spec, ctx.request)
         ctx.save("spec", spec)
         ctx.write(".macrohard/request.md", ctx.request.strip() + "\n")
