@@ -127,7 +127,6 @@ class Verifier:
             if path is None:
                 break
             if not self.fits(ctx, self.candidate_seconds(ctx, best.files.get(path, ""))):
-                rounds -= 1
                 break
             code = self.candidate(ctx, path, best.files.get(path, ""), messages, rounds)
             if code and code != best.files.get(path):
