@@ -8,7 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.company.scripted_company import DESIGN, GOOD, REQUEST, SPEC, TESTS
+from tests.company.scripted_company import DESIGN, GOOD, SPEC, TESTS
+from tests.company.scripted_company import OPEN_REQUEST as REQUEST
 
 ANSWERS = [
     json.dumps(SPEC),

@@ -11,6 +11,13 @@ REQUEST = (
     "Please build a tiny math helper library. The file must be `mathutil.py` and offer "
     "`add(a: int, b: int) -> int` (the sum) and `mul(a: int, b: int) -> int` (the product)."
 )
+# the same library without a file name: the product manager's model must plan the project
+OPEN_REQUEST = (
+    "Please build a tiny math helper library offering `add(a: int, b: int) -> int` (the sum) "
+    "and `mul(a: int, b: int) -> int` (the product)."
+)
+# a file named, but no interface spelled out: the model writes the spec
+LOOSE_REQUEST = "Please build a tiny math helper library in `mathutil.py`: add and mul integers."
 SPEC = {
     "summary": "A tiny math helper library",
     "user_stories": ["As a developer I can add and multiply integers"],

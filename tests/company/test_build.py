@@ -17,7 +17,7 @@ from macrohard.models.base import Usage, user
 from macrohard.sandbox import LocalSandbox
 from macrohard.workspace import Workspace
 
-from .scripted_company import BUGGY, GOOD, REQUEST
+from .scripted_company import BUGGY, GOOD, LOOSE_REQUEST, OPEN_REQUEST, REQUEST
 from .scripted_company import Company as Script
 
 
@@ -53,11 +53,10 @@ def test_build_ships_a_tested_versioned_project(tmp_path: Path, journal: Journal
         assert name in files
     # the release's wheel build leaves build/ and *.egg-info/ behind: never part of the product
     assert not [f for f in files if f.startswith(("build/", "dist/")) or ".egg-info/" in f]
-    # the client's exact signatures survive the PM's paraphrase
+    # the request spelled out its interface: the spec and design are read from it, no model
     spec = json.loads((out / ".macrohard/spec.json").read_text())
+    assert spec["from_request"] and "pm" not in script.calls and "architect" not in script.calls
     assert spec["files"][0]["functions"][0]["signature"] == "def add(a: int, b: int) -> int"
-    # the architect may not add a dependency the client never asked for
-    assert json.loads((out / ".macrohard/design.json").read_text())["dependencies"] == []
     # the wrong test was judged wrong and dropped, not "fixed" into the code
     report = json.loads((out / ".macrohard/report.json").read_text())
     assert report["verdict"] == "shipped" and report["tokens"]["total"] > 0
@@ -70,6 +69,20 @@ def test_build_ships_a_tested_versioned_project(tmp_path: Path, journal: Journal
     run = journal.get_run(outcome.run_id)
     assert run.status == "succeeded" and run.completion_tokens > 0
     assert all(p.status == "done" and p.commit_sha for p in journal.phases(run.id))
+
+
+def test_an_open_request_is_planned_by_the_models(tmp_path: Path, journal: Journal) -> None:
+    script = Script()
+    out = tmp_path / "proj"
+    outcome = company(script, journal).build(OPEN_REQUEST, out)
+    assert outcome.verdict == "shipped", outcome.report
+    assert script.calls[:2] == ["pm", "architect"]
+    # the client's exact signatures survive the PM's paraphrase
+    spec = json.loads((out / ".macrohard/spec.json").read_text())
+    assert not spec["from_request"] and spec["files"][0]["path"] == "mathutil.py"
+    assert spec["files"][0]["functions"][0]["signature"] == "def add(a: int, b: int) -> int"
+    # the architect may not add a dependency the client never asked for
+    assert json.loads((out / ".macrohard/design.json").read_text())["dependencies"] == []
 
 
 def test_repair_round_fixes_the_code(tmp_path: Path, journal: Journal) -> None:
@@ -111,7 +124,7 @@ def test_malformed_spec_falls_back_to_the_requests_contract(
     tmp_path: Path, journal: Journal
 ) -> None:
     script = Script(spec="{this is not json")
-    outcome = company(script, journal).build(REQUEST, tmp_path / "proj")
+    outcome = company(script, journal).build(LOOSE_REQUEST, tmp_path / "proj")
     assert outcome.verdict == "shipped"
     assert any("malformed Spec" in n or "no valid spec" in n for n in outcome.report["notes"])
 

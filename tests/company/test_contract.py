@@ -1,7 +1,13 @@
 from __future__ import annotations
 
 from macrohard.company.artifacts import FileContract, FunctionContract, Spec
-from macrohard.company.contract import enforce, file_names, function_hints
+from macrohard.company.contract import (
+    cli_usages,
+    enforce,
+    file_names,
+    function_hints,
+    spec_from_request,
+)
 
 REQUEST = (
     "Build `shop/cart.py` with `add_item(cart: dict, sku: str, qty: int = 1) -> dict` and "
@@ -35,3 +41,43 @@ def test_enforce_restores_what_the_model_paraphrased() -> None:
     sigs = {fn.name: fn.signature for f in spec.files for fn in f.functions}
     assert sigs["add_item"] == "def add_item(cart: dict, sku: str, qty: int = 1) -> dict"
     assert sigs["total"] == "def total(cart: dict) -> int"
+
+
+def test_classes_methods_and_constructors_are_told_apart() -> None:
+    request = (
+        "One file: `shapes.py`, containing:\n"
+        "- `class ShapeError(ValueError)` for bad input\n"
+        "- `class Circle(radius, on_change=None)`; `on_change(old, new)` is called back\n"
+        "  - `area() -> float` and `c.scale(factor: float) -> Circle`\n"
+        "Also, in `geometry.py`: `def unit_circle() -> Circle`."
+    )
+    hints = {h.name: h for h in function_hints(request)}
+    assert hints["ShapeError"].signature == "class ShapeError(ValueError)"
+    assert hints["Circle"].signature == "class Circle"
+    assert hints["Circle"].note == "Circle(radius, on_change=None)"
+    assert hints["area"].signature == "def area(self) -> float" and hints["area"].owner == "Circle"
+    assert hints["scale"].signature == "def scale(self, factor: float) -> Circle"
+    assert hints["unit_circle"].owner is None and hints["unit_circle"].file == "geometry.py"
+    assert "on_change" not in hints  # a callback argument, not something to define
+
+
+def test_a_request_that_fixes_its_interface_is_its_own_spec() -> None:
+    request = (
+        "# Word counter\n\nTwo files. `wordlib.py` with `count(text: str) -> dict[str, int]`, "
+        "and `wc.py`, run as\n\n```\npython wc.py FILE [--top N]\n```\n\n"
+        "$ python wc.py notes.txt --top 1\nthe 3\n"
+    )
+    spec = spec_from_request(request)
+    assert spec is not None and spec.from_request and spec.summary == "Word counter"
+    assert [f.path for f in spec.files] == ["wordlib.py", "wc.py"]  # the library first
+    assert spec.files[0].functions[0].signature == "def count(text: str) -> dict[str, int]"
+    # the usage line, not the `$` transcript (that one is an example to check)
+    assert spec.files[1].cli_usage == "python wc.py FILE [--top N]"
+    usages = cli_usages("Run `python3 tool.py --port 80`.")
+    assert usages == {"tool.py": "python3 tool.py --port 80"}
+
+
+def test_a_request_that_leaves_its_interface_open_needs_a_product_manager() -> None:
+    assert spec_from_request("Build me a to-do app with reminders.") is None
+    # a file is named but nothing says what it offers
+    assert spec_from_request("Put it all in `app.py`, something for invoices.") is None

@@ -16,7 +16,8 @@ from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 from mcp.types import CallToolResult, TextContent
 
-from tests.company.scripted_company import DESIGN, GOOD, REQUEST, SPEC, TESTS
+from tests.company.scripted_company import DESIGN, GOOD, SPEC, TESTS
+from tests.company.scripted_company import OPEN_REQUEST as REQUEST
 
 ANSWERS = [
     json.dumps(SPEC),

@@ -82,6 +82,9 @@ class Spec(SpecDraft):
     Its examples are the client's own, read from the request."""
 
     examples: list[str] = Field(default_factory=list, description="concrete usage examples")
+    from_request: bool = Field(
+        default=False, description="taken from a request that fixes its interface, no model"
+    )
 
     def contract_text(self) -> str:
         """The interface as the engineers and QA read it."""

@@ -16,8 +16,12 @@ from macrohard.company.artifacts import FileContract, FunctionContract, Spec, ch
 
 _FILE = re.compile(r"(?<![\w/.-])((?:[A-Za-z_][\w-]*/)*[A-Za-z_][\w-]*\.py)\b")
 _DEF = re.compile(r"def\s+([A-Za-z_]\w*)\s*\(([^()]*(?:\([^()]*\)[^()]*)*)\)\s*(->\s*[^:\n`]+)?")
-_TICKED = re.compile(r"`([A-Za-z_]\w*)\(([^`]*)\)\s*(->\s*[^`]+)?`")
-_CLASS = re.compile(r"class\s+([A-Z]\w*)")
+_TICKED = re.compile(r"`(?:[a-z_]\w*\.)?([A-Za-z_]\w*)\(([^`]*)\)\s*(->\s*[^`]+)?`")
+_CLASS = re.compile(r"\bclass[ \t]+([A-Z]\w*)(\([^()`\n]*\))?")
+# a usage line: `python tool.py ARGS` (not a `$ ` transcript line, which is an example)
+_USAGE = re.compile(r"^(?!\s*\$)[^`\n]*?`?(python3?\s+([\w/-]+\.py)(?:\s[^`\n]*)?)`?", re.M)
+_HEADING = re.compile(r"^\s*#+\s*(.+?)\s*$", re.M)
+_BASES = re.compile(r"^\((?:[A-Z][\w.]*)(?:\s*,\s*[A-Z][\w.]*)*\)$")
 # `str(m)` or `len(x)` in a request is a usage example, not a function to write
 _BUILTIN_NAMES = set(dir(builtins)) | {"main"}
 
@@ -27,6 +31,8 @@ class Hint:
     name: str
     signature: str
     file: str | None
+    owner: str | None = None  # the class a method belongs to
+    note: str = ""
 
 
 def file_names(request: str) -> list[str]:
@@ -39,21 +45,62 @@ def file_names(request: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def _is_error(name: str, bases: str) -> bool:
+    return name.endswith(("Error", "Exception")) or "Error" in bases or "Exception" in bases
+
+
 def function_hints(request: str) -> list[Hint]:
-    """Signatures written in the request, each tied to the file named closest before it."""
+    """Classes and signatures written in the request, each tied to the file named closest
+    before it. A signature listed after a (non-exception) class of the same file, or written as
+    `obj.method(...)`, is that class's method; `Name(...)` of a class is its constructor."""
     files = [(m.start(), m.group(1)) for m in _FILE.finditer(request)]
+    found = [(m.start(), "class", m) for m in _CLASS.finditer(request)]
+    found += [(m.start(), "def", m) for m in _DEF.finditer(request)]
+    found += [(m.start(), "ticked", m) for m in _TICKED.finditer(request)]
     hints: dict[str, Hint] = {}
-    for pattern in (_DEF, _TICKED):
-        for match in pattern.finditer(request):
-            name, args, ret = match.group(1), match.group(2).strip(), match.group(3)
-            if name in hints or (name in _BUILTIN_NAMES and not ret):
+    current: tuple[str | None, str] | None = None  # (file, class) methods attach to
+    for pos, kind, match in sorted(found, key=lambda f: f[0]):
+        before = [f for p, f in files if p < pos]
+        file = before[-1] if before else None
+        if current and current[0] != file:
+            current = None
+        name = match.group(1)
+        if kind == "class":
+            bases = match.group(2) or ""
+            if name in hints and hints[name].signature.startswith("class"):
                 continue
-            signature = f"def {name}({args})" + (f" {ret.strip()}" if ret else "")
-            if not _is_signature(signature):  # a usage example such as `Money("1.50")`
-                continue
-            before = [f for pos, f in files if pos < match.start()]
-            hints[name] = Hint(name, signature.rstrip(), before[-1] if before else None)
-    return list(hints.values())
+            if bases and not _BASES.match(bases):  # `class Money(amount, currency="USD")`
+                hints[name] = Hint(name, f"class {name}", file, note=f"{name}{bases}")
+            else:
+                hints[name] = Hint(name, f"class {name}{bases}", file)
+            current = None if _is_error(name, bases) else (file, name)
+            continue
+        args, ret = match.group(2).strip(), match.group(3)
+        ret = f" {ret.strip()}" if ret else ""
+        if name in hints and hints[name].signature.startswith("class"):
+            if not hints[name].note and not hints[name].signature.endswith(")"):
+                old = hints[name]
+                hints[name] = Hint(name, old.signature, old.file, note=f"{name}({args})")
+            continue
+        if name in hints or (name in _BUILTIN_NAMES and not ret):
+            continue
+        dotted = kind == "ticked" and "." in match.group(0).split("(")[0]
+        method = dotted or (current is not None and (kind == "ticked" or args.startswith("self")))
+        if method and current is None:
+            continue  # `obj.method()` of a class the request never declares
+        if method and current is not None:
+            params = args if args.startswith(("self", "cls")) else f"self, {args}".rstrip(", ")
+            signature = f"def {name}({params}){ret}"
+            if _is_signature(signature):
+                hints[name] = Hint(name, signature, file, owner=current[1])
+            continue
+        signature = f"def {name}({args}){ret}"
+        if _is_signature(signature):  # not a usage example such as `Money("1.50")`
+            hints[name] = Hint(name, signature.rstrip(), file)
+    # a name that is another signature's parameter is a callback argument, not an API
+    params = {p for h in hints.values() for p in re.findall(r"(\w+)\s*[=:,)]", h.note)}
+    params |= {p for h in hints.values() for p in re.findall(r"[(,]\s*(\w+)", h.signature)}
+    return [h for h in hints.values() if h.name not in params]
 
 
 def _is_signature(signature: str) -> bool:
@@ -62,6 +109,41 @@ def _is_signature(signature: str) -> bool:
     except SyntaxError:
         return False
     return True
+
+
+def _contract(hint: Hint) -> FunctionContract:
+    about = f"method of {hint.owner}" if hint.owner else hint.note
+    return FunctionContract(name=hint.name, signature=hint.signature, description=about)
+
+
+def cli_usages(request: str) -> dict[str, str]:
+    """`python FILE ARGS` usage lines of the request, per file (one line each, `; `-joined)."""
+    found: dict[str, list[str]] = {}
+    for match in _USAGE.finditer(request):
+        usage, path = match.group(1).strip().rstrip(".,;:"), match.group(2)
+        if usage not in found.setdefault(path, []):
+            found[path].append(usage)
+    return {path: "; ".join(lines[:6]) for path, lines in found.items()}
+
+
+def spec_from_request(request: str) -> Spec | None:
+    """The spec, without a model, of a request that itself fixes the interface: it names the
+    files and gives signatures or command-line usage for each. None when it does not (a model
+    product manager must then work out what to build)."""
+    names = [n for n in file_names(request) if not n.split("/")[-1].startswith("test")]
+    if not names:
+        return None
+    usages = cli_usages(request)
+    files = {n: FileContract(path=n, cli_usage=usages.get(n, "")) for n in names}
+    for hint in function_hints(request):
+        owner = files.get(hint.file or "") or files[names[0]]
+        owner.functions.append(_contract(hint))
+    if any(not (f.functions or f.cli_usage) for f in files.values()):
+        return None
+    heading = _HEADING.search(request)
+    summary = heading.group(1) if heading else request.strip().splitlines()[0]
+    ordered = sorted(files.values(), key=lambda f: bool(f.cli_usage))  # libraries first
+    return Spec(summary=summary[:200], files=ordered, from_request=True)
 
 
 def enforce(spec: Spec, request: str) -> Spec:
@@ -78,7 +160,7 @@ def enforce(spec: Spec, request: str) -> Spec:
         )
         if owner is None:
             owner = files.get(hint.file or "") or next(iter(files.values()))
-            owner.functions.append(FunctionContract(name=hint.name, signature=hint.signature))
+            owner.functions.append(_contract(hint))
             continue
         for fn in owner.functions:
             if fn.name == hint.name:

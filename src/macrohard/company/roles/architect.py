@@ -19,12 +19,14 @@ class Architect:
 
     def run(self, ctx: Context) -> PhaseResult:
         spec = ctx.load("spec", Spec)
-        drafted = ctx.ask_json(
-            ctx.prompt(PROMPT, "Answer in JSON.", spec),
-            Design,
-            max_tokens=500,
-            constrained=False,  # without a plan, the contract's files are the plan
-        )
+        drafted = None
+        if not spec.from_request:  # a request that fixed its files has already planned them
+            drafted = ctx.ask_json(
+                ctx.prompt(PROMPT, "Answer in JSON.", spec),
+                Design,
+                max_tokens=500,
+                constrained=False,  # without a plan, the contract's files are the plan
+            )
         design = reconcile(spec, drafted, ctx.request)
         ctx.save("design", design)
         return PhaseResult(
@@ -50,11 +52,16 @@ def reconcile(spec: Spec, drafted: Design | None, request: str) -> Design:
                 }
             )
         )
+    if drafted is None:  # a command-line file is built on the library files beside it
+        libraries = [c.path for c in spec.files if not c.cli_usage.strip()]
+        for plan, contract in zip(files, spec.files, strict=True):
+            if contract.cli_usage.strip():
+                plan.depends_on = list(libraries)
     helpers = [p for p in by_path.values() if not p.path.split("/")[-1].startswith("test")]
     files += helpers[: max(0, MAX_FILES - len(files))]
     known = {f.path for f in files}
     for plan in files:
         plan.depends_on = [d for d in plan.depends_on if d in known and d != plan.path]
     deps = [d for d in (drafted.dependencies if drafted else []) if d.lower() in request.lower()]
-    tests = (drafted.test_plan if drafted else []) or spec.acceptance_criteria
+    tests = (drafted.test_plan if drafted else []) or spec.acceptance_criteria or spec.examples
     return Design(files=files, dependencies=deps, test_plan=tests[:12])

@@ -33,7 +33,8 @@ def file_request(
     ctx: Context, spec: Spec, design: Design, plan: FilePlan, cli: str
 ) -> list[Message]:
     others = [p for p in design.files if p.path in plan.depends_on]
-    lines = [f"Write the complete file `{plan.path}`: {plan.purpose}."]
+    purpose = f": {plan.purpose.rstrip('.')}" if plan.purpose.strip() else ""
+    lines = [f"Write the complete file `{plan.path}`{purpose}."]
     if plan.public_api:
         lines.append("It must define: " + "; ".join(plan.public_api) + ".")
     for other in others:

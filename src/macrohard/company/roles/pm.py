@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from macrohard.company.artifacts import Spec, SpecDraft
 from macrohard.company.context import Context, PhaseResult
-from macrohard.company.contract import enforce
+from macrohard.company.contract import enforce, spec_from_request
 from macrohard.company.examples import extract
 
 PROMPT = (
@@ -19,6 +19,27 @@ class ProductManager:
     role = "pm"
 
     def run(self, ctx: Context) -> PhaseResult:
+        # a request that names its files and spells out their interface is already a spec: the
+        # model would only paraphrase it (and a small one invents options), at minutes a call
+        spec = spec_from_request(ctx.request) or self.draft(ctx)
+        spec = spec.model_copy(update={"examples": extract(ctx.request).lines()[:12]})
+        spec = enforce(spec, ctx.request)
+        ctx.save("spec", spec)
+        ctx.write(".macrohard/request.md", ctx.request.strip() + "\n")
+        names = ", ".join(f.path for f in spec.files)
+        source = "taken from the request's own interface" if spec.from_request else "drafted"
+        return PhaseResult(
+            summary=f"spec for {names}",
+            output={
+                "files": [f.path for f in spec.files],
+                "summary": spec.summary,
+                "from_request": spec.from_request,
+            },
+            body=f"Summary: {spec.summary}\n\nThe interface contract ({source}) keeps the "
+            "client's names.",
+        )
+
+    def draft(self, ctx: Context) -> Spec:
         messages = ctx.prompt(
             PROMPT,
             "Write the spec as JSON: summary (one sentence), user_stories (at most 3), "
@@ -34,13 +55,4 @@ class ProductManager:
             ctx.notes.append("pm: no valid spec from the model; using the request's own contract")
             first = ctx.request.strip().splitlines()[0][:200]
             spec = Spec(summary=first, acceptance_criteria=[])
-        spec = spec.model_copy(update={"examples": extract(ctx.request).lines()[:12]})
-        spec = enforce(spec, ctx.request)
-        ctx.save("spec", spec)
-        ctx.write(".macrohard/request.md", ctx.request.strip() + "\n")
-        names = ", ".join(f.path for f in spec.files)
-        return PhaseResult(
-            summary=f"spec for {names}",
-            output={"files": [f.path for f in spec.files], "summary": spec.summary},
-            body=f"Summary: {spec.summary}\n\nThe interface contract keeps the client's names.",
-        )
+        return spec

@@ -60,7 +60,7 @@ class QA:
         written: dict[str, int] = {}
         for plan in design.files:
             contract = contracts.get(plan.path)
-            if contract is None or not (contract.functions or is_cli(contract)):
+            if contract is None:  # a helper file: tested through the files that use it
                 continue
             code = self.write_tests(ctx, spec, contract)
             if code:
