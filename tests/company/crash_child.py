@@ -21,14 +21,14 @@ def main() -> None:
     when, _, phase = point.partition(":")
     journal = Journal(journal_path)
     if when == "after-commit":  # the commit exists, the journal never hears of it
-        original = journal.phase_finished
+        original = journal.phase_committed
 
-        def finished(run_id: str, name: str, **kw: object) -> None:
+        def committed(run_id: str, name: str, sha: str, verdict: str) -> None:
             if name == phase:
                 os.kill(os.getpid(), signal.SIGKILL)
-            original(run_id, name, **kw)  # type: ignore[arg-type]
+            original(run_id, name, sha, verdict)
 
-        journal.phase_finished = finished  # type: ignore[method-assign]
+        journal.phase_committed = committed  # type: ignore[method-assign]
 
     def on_event(kind: str, data: dict[str, object]) -> None:
         if when == "start" and kind == "phase.started" and data["phase"] == phase:

@@ -29,10 +29,11 @@ from macrohard.journal import Journal, RunRecord
 from macrohard.models.base import Model, Usage
 from macrohard.sandbox import Sandbox, default_sandbox
 from macrohard.sandbox.lease import reclaim
-from macrohard.workspace import Workspace
+from macrohard.workspace import CommitInfo, Workspace
 
 Listener = Callable[[str, dict[str, Any]], None]
 REPORT = ".macrohard/report.json"
+_FINAL = {"shipped": "succeeded", "stopped": "stopped"}  # run status by verdict; else failed
 
 
 @dataclass(frozen=True)
@@ -96,12 +97,8 @@ class Company:
             [(p.name, p.role) for p in self.workflow],
             options,
         )
-        ws.commit(
-            "macrohard",
-            f"start: project for run {run.id}",
-            allow_empty=True,
-            trailers={"Macrohard-Run": run.id},
-        )
+        self.journal.mark_running(run.id, os.getpid())  # from here on, a kill leaves it resumable
+        _start(ws, run.id)
         return self._drive(run, ws)
 
     def resume(self, run_id: str) -> Outcome:
@@ -115,6 +112,9 @@ class Company:
         ws = Workspace.init(run.out_dir)
         lock = ws.path / ".git" / "index.lock"
         lock.unlink(missing_ok=True)  # left by a killed git; we are the only writer of this run
+        self.journal.mark_running(run.id, os.getpid())
+        if ws.head() is None:  # killed before the first commit
+            _start(ws, run.id)
         ws.discard_uncommitted()
         return self._drive(run, ws)
 
@@ -139,7 +139,6 @@ class Company:
         ctx = Context(run.id, run.request, ws.path, model, self.sandbox, self.gates)
         branch = f"macrohard/{run.id}"
         ws.branch(branch, start="main")
-        self.journal.mark_running(run.id, os.getpid())
         self.on_event("run.started", {"run_id": run.id, "out_dir": str(ws.path)})
 
         records = {p.name: p for p in self.journal.phases(run.id)}
@@ -154,17 +153,7 @@ class Company:
             recovered = _recover(ws, run.id, phase.name)
             if recovered:
                 sha, verdict = recovered
-                self.journal.phase_finished(
-                    run.id,
-                    phase.name,
-                    output={"recovered_from_commit": sha},
-                    verdict=verdict,
-                    commit_sha=sha,
-                    model=None,
-                    prompt_tokens=0,
-                    completion_tokens=0,
-                    seconds=0.0,
-                )
+                self.journal.phase_committed(run.id, phase.name, sha, verdict)
                 verdicts[phase.name] = verdict
                 continue
             if phase.role == "release" and verdicts.get("review", "ok") != "ok":
@@ -198,6 +187,18 @@ class Company:
                 self.on_event("phase.failed", {"phase": phase.name, "error": stopped, "sha": sha})
                 break
             usage = model.take_phase_usage()
+            # the result is journaled before the commit, the phase marked done after it: a crash
+            # between the two finds the commit (by its trailers) and the result both, on resume
+            self.journal.phase_result(
+                run.id,
+                phase.name,
+                output=result.output,
+                verdict=result.verdict,
+                model=self.model.name,
+                prompt_tokens=usage.prompt_tokens,
+                completion_tokens=usage.completion_tokens,
+                seconds=time.perf_counter() - t0,
+            )
             # the release commit carries the review's gate results too
             gated = _gate_trailers(self.journal.phases(run.id)) if phase.role == "release" else {}
             sha = ws.commit(
@@ -211,17 +212,7 @@ class Company:
                     "Macrohard-Verdict": result.verdict,
                 },
             )
-            self.journal.phase_finished(
-                run.id,
-                phase.name,
-                output=result.output,
-                verdict=result.verdict,
-                commit_sha=sha,
-                model=self.model.name,
-                prompt_tokens=usage.prompt_tokens,
-                completion_tokens=usage.completion_tokens,
-                seconds=time.perf_counter() - t0,
-            )
+            self.journal.phase_committed(run.id, phase.name, sha, result.verdict)
             verdicts[phase.name] = result.verdict
             results[phase.name] = result
             self.on_event(
@@ -246,6 +237,9 @@ class Company:
         notes: list[str],
         started: float,
     ) -> Outcome:
+        reported = _reported(ws, run_id, branch)
+        if reported is not None:  # killed after the report commit: only the journal is behind
+            return self._close(run_id, ws, reported, started)
         phases = self.journal.phases(run_id)
         unfinished = [p.name for p in phases if p.status not in ("done",)]
         gates_ok = verdicts.get("review", "ok") == "ok" and "review" in verdicts
@@ -262,14 +256,21 @@ class Company:
             ws.merge(branch, "release", message + (f"\n\n{gates}" if gates else ""))
             ws.tag(f"v{VERSION}", "release", f"Release {VERSION} (run {run_id})")
         verdict = "shipped" if shipped else ("stopped" if status == "stopped" else "failed")
-        final = "succeeded" if shipped else ("stopped" if status == "stopped" else "failed")
         report = self._report(run_id, ws, phases, verdict, unfinished, stopped, notes)
         ws.path.joinpath(".macrohard").mkdir(exist_ok=True)
         ws.path.joinpath(REPORT).write_text(json.dumps(report, indent=1) + "\n")
         ws.commit(
             "macrohard", f"report: run {run_id} {verdict}", trailers={"Macrohard-Run": run_id}
         )
-        error = stopped or (None if shipped else "gates or deploy failed")
+        return self._close(run_id, ws, report, started)
+
+    def _close(self, run_id: str, ws: Workspace, report: dict[str, Any], started: float) -> Outcome:
+        """Journals the end of a run whose report is committed."""
+        verdict = report["verdict"]
+        final = _FINAL.get(verdict, "failed")
+        error = report.get("stopped") or (
+            None if verdict == "shipped" else "gates or deploy failed"
+        )
         self.journal.set_run_status(run_id, final, verdict=verdict, error=error)  # type: ignore[arg-type]
         self.on_event(
             "run.finished", {"verdict": verdict, "seconds": time.perf_counter() - started}
@@ -331,12 +332,41 @@ def _gate_trailers(phases: list[Any]) -> dict[str, str]:
     return gate_trailers(review.output.get("gates", [])) if review else {}
 
 
+def _start(ws: Workspace, run_id: str) -> None:
+    """The run's first commit on main (with the default .gitignore), where the branch starts."""
+    ws.commit(
+        "macrohard",
+        f"start: project for run {run_id}",
+        allow_empty=True,
+        trailers={"Macrohard-Run": run_id},
+    )
+
+
+def _reported(ws: Workspace, run_id: str, branch: str) -> dict[str, Any] | None:
+    """The committed report when main or the work branch already ends with this run's report
+    commit (it is checked out then); None when the run has not got that far."""
+    for ref in ("main", branch):
+        head = ws.log(ref, n=1)[0]
+        if (
+            head.subject.startswith(f"report: run {run_id} ")
+            and _trailers(head).get("Macrohard-Run") == run_id
+        ):
+            ws.checkout(ref)
+            report: dict[str, Any] = json.loads(ws.read(REPORT, head.sha))
+            return report
+    return None
+
+
+def _trailers(commit: CommitInfo) -> dict[str, str]:
+    return dict(line.split(": ", 1) for line in commit.body.splitlines() if ": " in line)
+
+
 def _recover(ws: Workspace, run_id: str, phase: str) -> tuple[str, str] | None:
     """(sha, verdict) when HEAD already holds this phase's commit (crash before the journal)."""
     log = ws.log(n=1)
     if not log:
         return None
-    trailers = dict(line.split(": ", 1) for line in log[0].body.splitlines() if ": " in line)
+    trailers = _trailers(log[0])
     if trailers.get("Macrohard-Run") == run_id and trailers.get("Macrohard-Phase") == phase:
         return log[0].sha, trailers.get("Macrohard-Verdict", "ok")
     return None

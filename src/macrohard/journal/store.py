@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from macrohard import _crashpoint as crashpoint
 from macrohard.journal import db
 from macrohard.journal.codec import refuse_secrets, to_json, utc_now
 from macrohard.journal.records import (
@@ -85,7 +86,8 @@ class Journal:
         self._local.conn = None
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _write(self, what: str) -> Iterator[sqlite3.Connection]:
+        crashpoint.point(f"journal {what}")
         try:
             with db.write(self._conn()) as conn:
                 yield conn
@@ -126,7 +128,7 @@ class Journal:
         refuse_secrets(request, "the request")
         phases_json, options_json = to_json(names, "phases"), to_json(options, "options")
         now = utc_now()
-        with self._write() as conn:
+        with self._write("create_run") as conn:
             run_id = f"r-{secrets.token_hex(4)}"
             while conn.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone():
                 run_id = f"r-{secrets.token_hex(4)}"
@@ -195,7 +197,7 @@ class Journal:
         if error is not None:
             refuse_secrets(error, "the error")
         now = utc_now()
-        with self._write() as conn:
+        with self._write("set_run_status") as conn:
             self._update_run(
                 conn,
                 run_id,
@@ -209,7 +211,7 @@ class Journal:
     def mark_running(self, run_id: str, pid: int) -> None:
         """Records that process `pid` on this host now drives the run."""
         now = utc_now()
-        with self._write() as conn:
+        with self._write("mark_running") as conn:
             self._update_run(
                 conn,
                 run_id,
@@ -245,15 +247,16 @@ class Journal:
     # phases
 
     def phase_started(self, run_id: str, name: str, input: Mapping[str, Any]) -> None:
-        """Marks a phase running and counts the attempt."""
+        """Marks a phase running and counts the attempt (a result of an earlier one is dropped)."""
         input_json = to_json(input, f"the input of phase {name!r}")
-        with self._write() as conn:
+        with self._write("phase_started") as conn:
             self._update_phase(
                 conn,
                 run_id,
                 name,
                 "status = 'running', attempts = attempts + 1, started_at = ?,"
-                " finished_at = NULL, input_json = ?, error = NULL",
+                " finished_at = NULL, input_json = ?, error = NULL, output_json = NULL,"
+                " verdict = NULL",
                 (utc_now(), input_json),
             )
             self._event(conn, run_id, "phase.started", {"name": name})
@@ -275,7 +278,7 @@ class Journal:
         output_json = to_json(output, f"the output of phase {name!r}")
         now = utc_now()
         usage = (prompt_tokens, completion_tokens, seconds)
-        with self._write() as conn:
+        with self._write("phase_finished") as conn:
             self._update_phase(
                 conn,
                 run_id,
@@ -297,6 +300,63 @@ class Journal:
             }
             self._event(conn, run_id, "phase.finished", data)
 
+    def phase_result(
+        self,
+        run_id: str,
+        name: str,
+        *,
+        output: Mapping[str, Any],
+        verdict: str,
+        model: str | None,
+        prompt_tokens: int,
+        completion_tokens: int,
+        seconds: float,
+    ) -> None:
+        """Records what a running phase produced, before its commit; the phase stays running.
+
+        Its usage counts toward the run at once: it was spent even if the commit never happens.
+        `phase_committed` then marks it done, so a commit found after a crash (by its trailers)
+        is recorded with the output its phase had, never redone.
+        """
+        output_json = to_json(output, f"the output of phase {name!r}")
+        now = utc_now()
+        usage = (prompt_tokens, completion_tokens, seconds)
+        with self._write("phase_result") as conn:
+            self._update_phase(
+                conn,
+                run_id,
+                name,
+                "output_json = ?, verdict = ?, model = coalesce(?, model),"
+                " prompt_tokens = prompt_tokens + ?, completion_tokens = completion_tokens + ?,"
+                " seconds = seconds + ?",
+                (output_json, verdict, model, *usage),
+            )
+            self._add_usage(conn, run_id, usage, now)
+
+    def phase_committed(self, run_id: str, name: str, commit_sha: str, verdict: str) -> None:
+        """Marks done a phase whose work is in commit `commit_sha` (result from `phase_result`;
+        `verdict`, read from the commit, fills in for a result never recorded)."""
+        with self._write("phase_committed") as conn:
+            self._update_phase(
+                conn,
+                run_id,
+                name,
+                "status = 'done', finished_at = ?, commit_sha = ?,"
+                " verdict = coalesce(verdict, ?), error = NULL",
+                (utc_now(), commit_sha, verdict),
+            )
+            row = conn.execute(
+                "SELECT verdict, model, prompt_tokens, completion_tokens, seconds FROM phases"
+                " WHERE run_id = ? AND name = ?",
+                (run_id, name),
+            ).fetchone()
+            self._event(
+                conn,
+                run_id,
+                "phase.finished",
+                {"name": name, "commit_sha": commit_sha, **dict(row)},
+            )
+
     def phase_failed(
         self,
         run_id: str,
@@ -314,7 +374,7 @@ class Journal:
         output_json = None if output is None else to_json(output, f"the output of phase {name!r}")
         now = utc_now()
         usage = (prompt_tokens, completion_tokens, seconds)
-        with self._write() as conn:
+        with self._write("phase_failed") as conn:
             self._update_phase(
                 conn,
                 run_id,
@@ -330,7 +390,7 @@ class Journal:
 
     def phase_skipped(self, run_id: str, name: str, reason: str) -> None:
         """Marks a phase skipped (the workflow decided not to run it); next_phase passes it."""
-        with self._write() as conn:
+        with self._write("phase_skipped") as conn:
             self._update_phase(
                 conn, run_id, name, "status = 'skipped', finished_at = ?", (utc_now(),)
             )
@@ -376,7 +436,7 @@ class Journal:
 
     def add_event(self, run_id: str, kind: str, data: Mapping[str, Any]) -> int:
         """Appends an event to the run's stream and returns its id."""
-        with self._write() as conn:
+        with self._write("add_event") as conn:
             if not conn.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone():
                 raise JournalError(f"no run {run_id}; see `macrohard runs`")
             return self._event(conn, run_id, kind, data)

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from macrohard import _crashpoint as crashpoint
 from macrohard.errors import MacrohardError
 from macrohard.workspace.roles import ROLES, Identity, identity
 from macrohard.workspace.secrets import Finding, find_secrets
@@ -57,6 +58,8 @@ _STAGED_PATCH = [
 _TRAILER_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
 _HUNK = re.compile(r"@@ -\S+ \+(\d+)")
 MESSAGE = "(commit message)"
+# git commands that change the repository: each is a step a crash test may kill the process before
+_WRITES = frozenset({"init", "add", "commit", "checkout", "merge", "tag", "reset", "clean"})
 
 
 class WorkspaceError(MacrohardError):
@@ -153,6 +156,8 @@ class Workspace:
     ) -> subprocess.CompletedProcess[str]:
         argv = [_git_binary()] + [a for c in _CONFIG for a in ("-c", c)] + list(args)
         command = "git " + " ".join(args)
+        if args[0] in _WRITES:
+            crashpoint.point(f"git {args[0]}")
         try:
             done = subprocess.run(
                 argv,
