@@ -13,11 +13,14 @@ from macrohard.models.packs import model_path
 
 INSTALL_HINT = "pip install 'macrohard[local]'  (or: make setup)"
 
-# llama.cpp's OpenMP threads spin while they wait by default. Measured here (2 cores): two model
-# processes side by side made 0.8 tok/s each spinning, 7 tok/s each with passive waiting, and one
-# alone was no slower passive. Builds share the CPU with sandboxes and with each other, so wait
-# passively unless the user says otherwise; it must be set before the OpenMP runtime loads.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# llama.cpp's OpenMP threads wait between steps. Measured here (2 cores, 1.5B, 200 tokens, s):
+#                      alone   two model processes at once
+#   OMP default         11.0    47
+#   PASSIVE             18.9    21
+#   ACTIVE / long spin  11.5   163
+# A build has one model and nothing else computing while it generates, and concurrent builds
+# share one model in one process (the API server, the shared model service), so the default
+# wins; a user running several model processes side by side can set OMP_WAIT_POLICY=PASSIVE.
 
 _LOADED: dict[tuple[str, int, int, int], Any] = {}
 _LOAD_LOCK = threading.Lock()

@@ -36,7 +36,10 @@ def file_request(
     purpose = f": {plan.purpose.rstrip('.')}" if plan.purpose.strip() else ""
     lines = [f"Write the complete file `{plan.path}`{purpose}."]
     if plan.public_api:
-        lines.append("It must define: " + "; ".join(plan.public_api) + ".")
+        lines.append(
+            "It must define: " + "; ".join(plan.public_api) + ", and everything else the "
+            "request says it offers (operators, special methods, properties, attributes)."
+        )
     for other in others:
         module = other.path[:-3].replace("/", ".")
         lines.append(f"It may import from `{module}`: " + "; ".join(other.public_api))

@@ -83,13 +83,13 @@ class QA:
 
     def write_tests(self, ctx: Context, spec: Spec, contract: FileContract) -> str | None:
         prompt = (
-            f"Write a pytest file with 4 to 8 tests for "
+            f"Write a pytest file with 4 to 6 tests for "
             f"`{contract.path}`. {how_to_test(contract)} Reply with one ```python block."
         )
         for attempt in range(2):
             reply = ctx.ask(
                 ctx.prompt(PROMPT, prompt, spec),
-                max_tokens=1200,
+                max_tokens=1000,
                 temperature=0.0 if attempt == 0 else 0.6,
                 seed=attempt,
             )
