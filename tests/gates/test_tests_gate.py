@@ -24,6 +24,15 @@ def test_passing_tests_report_coverage(write: Write, sandbox: LocalSandbox) -> N
     assert result.summary == "1 passed, 0 failed; coverage 100%"
 
 
+def test_a_project_under_a_tests_folder_is_still_measured(
+    write: Write, sandbox: LocalSandbox
+) -> None:
+    files = {"calc.py": GOOD_CODE, "tests/test_calc.py": GOOD_TESTS}
+    project = write(files, name="test_home/tests/proj")
+    cov = TestsGate(coverage=True).check(project, sandbox).details["coverage"]
+    assert cov["measured"] and list(cov["files"]) == ["calc.py"]
+
+
 def test_failing_tests_fail(write: Write, sandbox: LocalSandbox) -> None:
     project = write(
         {"calc.py": GOOD_CODE.replace("a + b", "a - b"), "tests/test_calc.py": GOOD_TESTS}

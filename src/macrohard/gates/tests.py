@@ -18,22 +18,24 @@ REPORT_DIR = ".macrohard/tmp"
 COVERAGE_RC = f"{REPORT_DIR}/coveragerc"
 COVERAGE_JSON = f"{REPORT_DIR}/coverage.json"
 # our own settings (a project's config could hide code from the measurement); paths are relative
-# to the work dir, which is all a sandbox is sure to share
+# to the work dir, which is all a sandbox is sure to share. Coverage anchors a pattern at the work
+# dir unless it starts with `*`, and its `*` crosses `/`: `*/tests/*` would also match every file
+# of a project that lives under some `tests` or `test_x` folder, so every pattern starts with `./`
 COVERAGE_SETTINGS = f"""\
 [run]
 source = .
 data_file = {REPORT_DIR}/.coverage
 omit =
-    tests/*
-    */tests/*
-    test_*.py
-    */test_*.py
-    *_test.py
-    conftest.py
-    */conftest.py
-    setup.py
-    .macrohard/*
-    .venv/*
+    ./tests/*
+    ./*/tests/*
+    ./test_*.py
+    ./*/test_*.py
+    ./*_test.py
+    ./conftest.py
+    ./*/conftest.py
+    ./setup.py
+    ./.macrohard/*
+    ./.venv/*
 
 [json]
 output = {COVERAGE_JSON}
