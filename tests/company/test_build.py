@@ -95,6 +95,18 @@ def test_repair_round_fixes_the_code(tmp_path: Path, journal: Journal) -> None:
     assert script.calls.count("judge") >= 1
 
 
+def test_tests_are_judged_only_once_the_clients_examples_pass(
+    tmp_path: Path, journal: Journal
+) -> None:
+    script = Script(code=[BUGGY, GOOD])
+    request = REQUEST + "\n\n```python\n>>> from mathutil import mul\n>>> mul(2, 3)\n6\n```\n"
+    outcome = company(script, journal).build(request, tmp_path / "proj")
+    assert outcome.verdict == "shipped"
+    # the buggy mul fails the client's example: a new candidate first, no judging yet
+    first_judge = script.calls.index("judge")
+    assert script.calls[:first_judge].count("engineer") == 2
+
+
 def test_failing_gates_never_reach_main(tmp_path: Path, journal: Journal) -> None:
     script = Script(code=[BUGGY])
     out = tmp_path / "proj"
