@@ -26,3 +26,16 @@ def test_bound_names_and_builtins_are_left_alone() -> None:
 
 def test_unparsable_code_is_returned_as_is() -> None:
     assert add_missing_imports("def broken(:\n    sys.exit()") == "def broken(:\n    sys.exit()"
+
+
+def test_an_annotation_naming_its_own_class_is_postponed() -> None:
+    code = (
+        '"""Money."""\n\nimport decimal\n\n\nclass Money:\n'
+        "    def split(self, n: int) -> list[Money]:\n        return [self] * n\n"
+    )
+    fixed = add_missing_imports(code)
+    assert fixed.splitlines()[:2] == ['"""Money."""', "from __future__ import annotations"]
+    assert add_missing_imports(fixed) == fixed  # once is enough
+    # a class used after it exists needs nothing
+    fine = "class A:\n    pass\n\n\ndef make() -> A:\n    return A()\n"
+    assert add_missing_imports(fine) == fine

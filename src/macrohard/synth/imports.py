@@ -105,10 +105,44 @@ def missing_imports(code: str) -> list[str]:
     return lines
 
 
+def needs_postponed_annotations(code: str) -> bool:
+    """Whether an annotation names a class before it exists (`-> list[Money]` inside `Money`):
+    a NameError at import time unless annotations are postponed."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return False
+    if any(
+        isinstance(n, ast.ImportFrom)
+        and n.module == "__future__"
+        and any(a.name == "annotations" for a in n.names)
+        for n in tree.body
+    ):
+        return False
+    classes = {n.name: n.end_lineno or n.lineno for n in tree.body if isinstance(n, ast.ClassDef)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            args = node.args
+            every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+            notes = [a.annotation for a in every if a is not None and a.annotation is not None]
+            notes += [node.returns] if node.returns is not None else []
+        elif isinstance(node, ast.AnnAssign):
+            notes = [node.annotation]
+        else:
+            continue
+        for note in notes:
+            for name in ast.walk(note):
+                if isinstance(name, ast.Name) and classes.get(name.id, 0) >= note.lineno:
+                    return True
+    return False
+
+
 def add_missing_imports(code: str) -> str:
-    """`code` with the forgotten imports added after its docstring and `__future__` imports."""
+    """`code` with the forgotten imports added after its docstring and `__future__` imports
+    (and `from __future__ import annotations` first when an annotation names a class early)."""
     lines = missing_imports(code)
-    if not lines:
+    postpone = needs_postponed_annotations(code)
+    if not lines and not postpone:
         return code
     tree = ast.parse(code)
     at = 0
@@ -119,4 +153,10 @@ def add_missing_imports(code: str) -> str:
             break
         at = node.end_lineno or at
     source = code.splitlines()
+    if postpone:  # a __future__ import must come first (after the docstring)
+        first = tree.body[0] if tree.body else None
+        docstring = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+        head = (first.end_lineno or 0) if first is not None and docstring else 0
+        source.insert(head, "from __future__ import annotations")
+        at += 1
     return "\n".join([*source[:at], *lines, *source[at:]]) + ("\n" if code.endswith("\n") else "")
