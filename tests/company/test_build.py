@@ -107,6 +107,15 @@ def test_tests_are_judged_only_once_the_clients_examples_pass(
     assert script.calls[:first_judge].count("engineer") == 2
 
 
+def test_the_reviewer_tidies_an_unused_variable(tmp_path: Path, journal: Journal) -> None:
+    untidy = GOOD.replace("return a * b", "product = a * b\n    unused = a - b\n    return product")
+    out = tmp_path / "proj"
+    outcome = company(Script(code=[untidy]), journal).build(REQUEST, out)
+    assert outcome.verdict == "shipped", outcome.report
+    code = (out / "mathutil.py").read_text()
+    assert "unused" not in code and "return product" in code
+
+
 def test_failing_gates_never_reach_main(tmp_path: Path, journal: Journal) -> None:
     script = Script(code=[BUGGY])
     out = tmp_path / "proj"

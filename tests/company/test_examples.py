@@ -58,7 +58,9 @@ def test_shell_commands_that_do_not_run_the_project_are_left_out() -> None:
     assert extract(request, {"tool.py"}).transcripts == []
 
 
-@pytest.mark.parametrize("sample", ["01-money", "03-todo", "07-logsummary"])
+@pytest.mark.parametrize(
+    "sample", ["01-money", "03-todo", "05-tictactoe", "06-lrucache", "07-logsummary", "08-calc"]
+)
 def test_reference_solutions_pass_their_clients_examples(tmp_path: Path, sample: str) -> None:
     result = TestsGate().check(project(tmp_path, sample), default_sandbox())
     assert result.passed, result.findings
@@ -74,6 +76,15 @@ def test_broken_code_fails_with_what_was_expected(tmp_path: Path) -> None:
     messages = " ".join(f["message"] for f in result.details["failures"])
     assert "expected stdout:" in messages and "Added 1: buy milk" in messages
     assert result.details["by_file"]["tests.test_client_examples"]["passed"] < 6
+
+
+def test_a_module_that_fails_to_import_is_named_in_the_failure(tmp_path: Path) -> None:
+    root = project(tmp_path, "05-tictactoe")  # its examples never import: names are in scope
+    code = (root / "tictactoe.py").read_text()
+    (root / "tictactoe.py").write_text(code + "\nimport no_such_module\n")
+    result = TestsGate().check(root, default_sandbox())
+    messages = " ".join(f["message"] for f in result.details["failures"])
+    assert "importing tictactoe failed: ModuleNotFoundError" in messages
 
 
 def test_the_rendered_tests_pass_the_lint_gate(tmp_path: Path) -> None:

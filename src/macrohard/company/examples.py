@@ -47,6 +47,8 @@ class Examples:
     doctests: list[Doctest] = field(default_factory=list)
     transcripts: list[Transcript] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)
+    # the project's modules: a client's `>>> new_board()` ran with them in scope
+    modules: list[str] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -117,7 +119,12 @@ def _transcript(block: str, scripts: set[str]) -> Transcript | None:
 def extract(request: str, scripts: set[str] | None = None) -> Examples:
     """Every checkable example in the request; `scripts` are the project's own .py files."""
     scripts = scripts or set()
-    found = Examples()
+    modules = [
+        path[: -len(".py")].replace("/", ".")
+        for path in sorted(scripts)
+        if path.endswith(".py") and not path.split("/")[-1].startswith(("test_", "conftest"))
+    ]
+    found = Examples(modules=modules)
     consumed: set[int] = set()
     blocks = list(_FENCE.finditer(request))
     for match in blocks:
@@ -166,7 +173,7 @@ def render(examples: Examples) -> str | None:
     return (
         _HEADER
         + f"DOCTESTS = {doctests!r}\nTRANSCRIPTS = {transcripts!r}\nFILES = {examples.files!r}\n"
-        + f"CASES = {cases!r}\n"
+        + f"CASES = {cases!r}\nMODULES = {examples.modules!r}\n"
         + _BODY
     )
 
@@ -191,8 +198,14 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 _BODY = """
 
-def _session(setup):
+def _session(setup, errors):
     globs = {"__name__": "__client_example__"}
+    # the client's session had the project's code in scope, imported or not
+    for module in MODULES:
+        try:
+            exec(f"from {module} import *", globs)  # nosec B102 - the project's own module
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - reported with the failure
+            errors.append(f"importing {module} failed: {type(exc).__name__}: {exc}")
     for source in setup:
         try:
             exec(compile(source, "<example>", "single"), globs)  # nosec B102 - the client's example
@@ -204,7 +217,8 @@ def _session(setup):
 @pytest.mark.parametrize("index", range(len(DOCTESTS)))
 def test_client_example(index, capsys):
     setup, source, want, exc_msg = DOCTESTS[index]
-    globs = _session(setup)
+    errors = []
+    globs = _session(setup, errors)
     capsys.readouterr()
     example = doctest.Example(source, want, exc_msg)
     test = doctest.DocTest([example], globs, "client_example", None, 0, None)
@@ -213,7 +227,7 @@ def test_client_example(index, capsys):
         optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS, verbose=False
     )
     runner.run(test, out=report.append, clear_globs=False)
-    assert runner.failures == 0, "".join(report)[-1500:]
+    assert runner.failures == 0, "\\n".join(errors + ["".join(report)[-1500:]])
 
 
 def _run(command, cwd):

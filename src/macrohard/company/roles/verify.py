@@ -37,7 +37,7 @@ JUDGE = (
     "code (it does not do what the spec says)."
 )
 JUDGED_PER_ROUND = 2
-RESERVE_SECONDS = 45.0  # review gates and the release (wheel build, smoke run) after verify
+RESERVE_SECONDS = 30.0  # review gates and the release (wheel build, smoke run) after verify
 JUDGE_GUESS = 45.0  # seconds, until one was measured
 CLIENT_MODULE = CLIENT_TESTS[: -len(".py")].replace("/", ".")
 
