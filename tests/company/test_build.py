@@ -108,12 +108,16 @@ def test_tests_are_judged_only_once_the_clients_examples_pass(
 
 
 def test_the_reviewer_tidies_an_unused_variable(tmp_path: Path, journal: Journal) -> None:
-    untidy = GOOD.replace("return a * b", "product = a * b\n    unused = a - b\n    return product")
+    untidy = GOOD.replace(
+        "return a * b",
+        "product = a * b\n    unused = a - b\n    if product == None:\n        pass\n"
+        "    return product",
+    )
     out = tmp_path / "proj"
     outcome = company(Script(code=[untidy]), journal).build(REQUEST, out)
     assert outcome.verdict == "shipped", outcome.report
     code = (out / "mathutil.py").read_text()
-    assert "unused" not in code and "return product" in code
+    assert "unused" not in code and "return product" in code and "product is None" in code
 
 
 def test_failing_gates_never_reach_main(tmp_path: Path, journal: Journal) -> None:

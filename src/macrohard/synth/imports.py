@@ -8,10 +8,18 @@ from __future__ import annotations
 
 import ast
 import builtins
+from collections.abc import Iterable
 
 MODULES = frozenset(
     [
         "argparse",
+        "ast",
+        "bisect",
+        "copy",
+        "fractions",
+        "glob",
+        "inspect",
+        "queue",
         "collections",
         "contextlib",
         "csv",
@@ -72,8 +80,10 @@ NAMES = {
 }
 
 
-def missing_imports(code: str) -> list[str]:
-    """Import lines for the names `code` uses but never defines (empty if it does not parse)."""
+def missing_imports(code: str, local: Iterable[str] = ()) -> list[str]:
+    """Import lines for the names `code` uses but never defines (empty if it does not parse);
+    `local` are the project's own top-level modules (a test's `logparse.parse(...)`)."""
+    modules = MODULES | set(local)
     try:
         tree = ast.parse(code)
     except SyntaxError:
@@ -98,7 +108,7 @@ def missing_imports(code: str) -> list[str]:
     for name in dict.fromkeys(used):
         if name in bound:
             continue
-        if name in MODULES:
+        if name in modules:
             lines.append(f"import {name}")
         elif name in NAMES:
             lines.append(f"from {NAMES[name]} import {name}")
@@ -137,10 +147,10 @@ def needs_postponed_annotations(code: str) -> bool:
     return False
 
 
-def add_missing_imports(code: str) -> str:
+def add_missing_imports(code: str, local: Iterable[str] = ()) -> str:
     """`code` with the forgotten imports added after its docstring and `__future__` imports
     (and `from __future__ import annotations` first when an annotation names a class early)."""
-    lines = missing_imports(code)
+    lines = missing_imports(code, local)
     postpone = needs_postponed_annotations(code)
     if not lines and not postpone:
         return code

@@ -40,6 +40,84 @@ def how_to_test(contract: FileContract) -> str:
     return f"Import what you test with `from {module_name(contract.path)} import ...`."
 
 
+def public_names(contract: FileContract) -> set[str]:
+    """The module-level functions and classes the contract promises (methods left out)."""
+    return {
+        f.name
+        for f in contract.functions
+        if f.name.isidentifier() and "(self" not in f.signature and "(cls" not in f.signature
+    }
+
+
+def unshadow(code: str, module: str | None, names: set[str]) -> str:
+    """Small models paste the contract's stubs into the test file, so the tests exercise the
+    stub (or fail to collect) instead of the code: drop those definitions and import the real
+    ones from `module` (None for a command-line program, run rather than imported)."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return code
+    shadows = [
+        node
+        for node in tree.body
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        and node.name in names
+        and not node.name.startswith("test")
+    ]
+    if not shadows:
+        return code
+    spans = [
+        (min([n.lineno] + [d.lineno for d in n.decorator_list]), n.end_lineno or n.lineno)
+        for n in shadows
+    ]
+    lines = [
+        line
+        for number, line in enumerate(code.splitlines(), 1)
+        if not any(a <= number <= b for a, b in spans)
+    ]
+    if module:
+        wanted = ", ".join(sorted(n.name for n in shadows))
+        last_import = max(
+            (
+                n.end_lineno or n.lineno
+                for n in tree.body
+                if isinstance(n, (ast.Import, ast.ImportFrom)) and n.lineno < spans[0][0]
+            ),
+            default=0,
+        )
+        lines.insert(last_import, f"from {module} import {wanted}")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def drop_redefined(code: str) -> str:
+    """Only the last of two top-level functions with one name ever runs (a small model repeats
+    itself): drop the dead earlier ones, which also fail the lint gate."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return code
+    last: dict[str, ast.stmt] = {}
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            last[node.name] = node
+    dead = [
+        node
+        for node in tree.body
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and last[node.name] is not node
+    ]
+    if not dead:
+        return code
+    spans = [(min([n.lineno] + [d.lineno for d in n.decorator_list]), n.end_lineno) for n in dead]
+    return (
+        "\n".join(
+            line
+            for number, line in enumerate(code.splitlines(), 1)
+            if not any(a <= number <= (b or a) for a, b in spans)
+        ).rstrip()
+        + "\n"
+    )
+
+
 def count_tests(code: str) -> int:
     try:
         tree = ast.parse(code)
@@ -94,7 +172,12 @@ class QA:
                 seed=attempt,
             )
             code = extract_file(reply)
-            code = add_missing_imports(code) if code else code
+            if code:
+                module = None if is_cli(contract) else module_name(contract.path)
+                code = add_missing_imports(
+                    drop_redefined(unshadow(code, module, public_names(contract))),
+                    [module_name(f.path) for f in spec.files if "/" not in f.path],
+                )
             if code and count_tests(code):
                 return code
         ctx.notes.append(f"qa: no usable tests for {contract.path}")

@@ -21,11 +21,12 @@ class Reviewer:
             for args in (
                 ["check", "--isolated", rules, "--fix", "--no-cache", "."],
                 # an unused local: drop the name, keep evaluating the value (ruff calls it unsafe
-                # only because the value's side effects stay); the gates re-run the tests after
+                # only because the value's side effects stay); `== None`/`== True` comparisons
+                # become `is None`/truth tests; the gates re-run the tests after
                 [
                     "check",
                     "--isolated",
-                    "--select=F841",
+                    "--select=F841,E711,E712",
                     "--fix",
                     "--unsafe-fixes",
                     "--no-cache",

@@ -1,0 +1,71 @@
+"""QA's clean-up of model-written test files."""
+
+from __future__ import annotations
+
+import ast
+
+from macrohard.company.artifacts import FileContract, FunctionContract
+from macrohard.company.roles.qa import drop_redefined, public_names, unshadow
+from macrohard.synth.imports import add_missing_imports
+
+PASTED_STUB = """import http
+import pytest
+
+
+def make_server(host: str, port: int) -> http.server.HTTPServer:
+    return http.server.ThreadingHTTPServer((host, port), None)
+
+
+@pytest.fixture
+def server():
+    yield make_server("127.0.0.1", 0)
+
+
+def test_port(server):
+    assert server.server_address[1] != 0
+"""
+
+
+def contract() -> FileContract:
+    return FileContract(
+        path="kvstore.py",
+        functions=[
+            FunctionContract(
+                name="make_server", signature="def make_server(host: str, port: int) -> object"
+            ),
+            FunctionContract(name="get", signature="def get(self, key: str) -> object"),
+        ],
+    )
+
+
+def test_a_pasted_stub_is_replaced_by_an_import_of_the_real_code() -> None:
+    code = unshadow(PASTED_STUB, "kvstore", public_names(contract()))
+    tree = ast.parse(code)
+    defined = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
+    assert defined == {"server", "test_port"}
+    assert "from kvstore import make_server" in code.splitlines()
+    assert code.index("import pytest") < code.index("from kvstore import make_server")
+
+
+def test_methods_and_tests_are_not_taken_for_stubs() -> None:
+    assert public_names(contract()) == {"make_server"}
+    code = "def get(self):\n    return 1\n\n\ndef test_get():\n    assert get(None) == 1\n"
+    assert unshadow(code, "kvstore", public_names(contract())) == code
+
+
+def test_a_command_line_program_gets_no_import() -> None:
+    code = unshadow(PASTED_STUB, None, {"make_server"})
+    assert "make_server(host" not in code and "from kvstore" not in code
+
+
+def test_only_the_last_of_repeated_tests_is_kept() -> None:
+    code = "def test_a():\n    assert 1\n\n\ndef test_b():\n    pass\n\n\n"
+    code += "def test_a():\n    assert 2\n"
+    kept = drop_redefined(code)
+    assert kept.count("def test_a") == 1 and "assert 2" in kept and "def test_b" in kept
+
+
+def test_the_project_module_a_test_uses_is_imported() -> None:
+    code = "def test_parse():\n    assert logparse.parse('x') == []\n"
+    assert add_missing_imports(code, ["logparse"]).startswith("import logparse\n")
+    assert "import" not in add_missing_imports(code)
