@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo synth-demo test lint unit bench bench-single bench-vote bench-projects bench-api clean
+.PHONY: setup demo synth-demo test lint unit bench bench-single bench-vote bench-projects bench-api bench-scale clean
 
 setup: $(STAMP)
 
@@ -54,6 +54,11 @@ bench-projects: setup
 # events for 60 s (about 2 minutes in all); the report lands in reports/api-load.json.
 bench-api: setup
 	$(BIN)/python scripts/bench_api_load.py --builds 10 --clients 50 --seconds 60
+
+# Executors side by side: scripted builds, 1, 10 and 100 queued at once, on the local executor and
+# on a local Ray runtime (about 20 minutes on 2 cores); the report lands in reports/scale.json.
+bench-scale: setup
+	$(BIN)/macrohard bench scale --builds 1,10,100 --executors local,ray --report reports/scale.json
 
 clean:
 	rm -rf $(VENV) build dist demo .pytest_cache .mypy_cache .ruff_cache

@@ -18,6 +18,7 @@ from macrohard.cli.build import register as register_build_commands
 from macrohard.cli.mcp_cmd import register as register_mcp_commands
 from macrohard.cli.plugins_cmd import register as register_plugins_commands
 from macrohard.cli.sandbox_cmd import register as register_sandbox_commands
+from macrohard.cli.scale_cmd import register as register_scale_commands
 from macrohard.cli.serve_cmd import register as register_serve_commands
 from macrohard.errors import MacrohardError
 from macrohard.models import get_model
@@ -37,6 +38,7 @@ register_sandbox_commands(app)
 register_serve_commands(app)
 register_plugins_commands(app)
 register_mcp_commands(app)
+register_scale_commands(app, bench_app)
 
 err = Console(stderr=True)
 
