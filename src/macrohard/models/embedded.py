@@ -22,7 +22,7 @@ INSTALL_HINT = "pip install 'macrohard[local]'  (or: make setup)"
 # share one model in one process (the API server, the shared model service), so the default
 # wins; a user running several model processes side by side can set OMP_WAIT_POLICY=PASSIVE.
 
-_LOADED: dict[tuple[str, int, int, int], Any] = {}
+_LOADED: dict[tuple[str, int, int, int, int], Any] = {}
 _LOAD_LOCK = threading.Lock()
 
 
@@ -34,8 +34,8 @@ def default_threads() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
 
 
-def _load(path: Path, n_ctx: int, threads: int, lookup: int) -> Any:
-    key = (str(path), n_ctx, threads, lookup)
+def _load(path: Path, n_ctx: int, threads: int, lookup: int, slot: int = 0) -> Any:
+    key = (str(path), n_ctx, threads, lookup, slot)
     with _LOAD_LOCK:
         if key in _LOADED:
             return _LOADED[key]
@@ -84,8 +84,10 @@ class EmbeddedModel(BaseModel):
         n_ctx: int = 8192,  # a build prompt: request + contract + a whole file + failures
         threads: int | None = None,
         lookup: int = 0,
+        slot: int = 0,
     ) -> None:
         self.model = model
+        self.slot = slot  # instances with different slots get their own context (model service)
         self.name = f"embedded:{model}"
         self.n_ctx = n_ctx
         self.threads = threads or default_threads()
@@ -103,7 +105,7 @@ class EmbeddedModel(BaseModel):
 
     def load(self) -> Any:
         if self._llm is None:
-            self._llm = _load(self.path, self.n_ctx, self.threads, self.lookup)
+            self._llm = _load(self.path, self.n_ctx, self.threads, self.lookup, self.slot)
         return self._llm
 
     def count_tokens(self, text: str) -> int:

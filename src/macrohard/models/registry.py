@@ -41,8 +41,13 @@ def default_spec() -> str:
 
 def embedded_backend(rest: str, options: dict[str, Any]) -> Model:
     from macrohard.models.embedded import EmbeddedModel
+    from macrohard.models.service import shared_model
 
-    return EmbeddedModel(rest or "qwen2.5-coder-1.5b", **options)
+    name = rest or "qwen2.5-coder-1.5b"
+    # a shared model service serving this model (started by Macrohard for concurrent builds):
+    # call it instead of loading another copy of the weights
+    shared = None if options else shared_model(f"embedded:{name}")
+    return shared or EmbeddedModel(name, **options)
 
 
 def openai_backend(rest: str, options: dict[str, Any]) -> Model:
