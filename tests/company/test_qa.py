@@ -69,3 +69,9 @@ def test_the_project_module_a_test_uses_is_imported() -> None:
     code = "def test_parse():\n    assert logparse.parse('x') == []\n"
     assert add_missing_imports(code, ["logparse"]).startswith("import logparse\n")
     assert "import" not in add_missing_imports(code)
+
+
+def test_the_project_class_a_test_uses_is_imported() -> None:
+    code = "def test_mismatch():\n    with pytest.raises(CurrencyMismatchError):\n        pass\n"
+    fixed = add_missing_imports(code, [], {"CurrencyMismatchError": "money"})
+    assert "from money import CurrencyMismatchError" in fixed and "import pytest" in fixed

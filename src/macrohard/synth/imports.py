@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 import builtins
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 MODULES = frozenset(
     [
@@ -80,10 +80,14 @@ NAMES = {
 }
 
 
-def missing_imports(code: str, local: Iterable[str] = ()) -> list[str]:
+def missing_imports(
+    code: str, local: Iterable[str] = (), names: Mapping[str, str] | None = None
+) -> list[str]:
     """Import lines for the names `code` uses but never defines (empty if it does not parse);
-    `local` are the project's own top-level modules (a test's `logparse.parse(...)`)."""
+    `local` are the project's own top-level modules (a test's `logparse.parse(...)`), `names`
+    the project's own classes and functions by module (a test's `CurrencyMismatchError`)."""
     modules = MODULES | set(local)
+    known = {**NAMES, **(names or {})}
     try:
         tree = ast.parse(code)
     except SyntaxError:
@@ -110,8 +114,8 @@ def missing_imports(code: str, local: Iterable[str] = ()) -> list[str]:
             continue
         if name in modules:
             lines.append(f"import {name}")
-        elif name in NAMES:
-            lines.append(f"from {NAMES[name]} import {name}")
+        elif name in known:
+            lines.append(f"from {known[name]} import {name}")
     return lines
 
 
@@ -147,10 +151,12 @@ def needs_postponed_annotations(code: str) -> bool:
     return False
 
 
-def add_missing_imports(code: str, local: Iterable[str] = ()) -> str:
+def add_missing_imports(
+    code: str, local: Iterable[str] = (), names: Mapping[str, str] | None = None
+) -> str:
     """`code` with the forgotten imports added after its docstring and `__future__` imports
     (and `from __future__ import annotations` first when an annotation names a class early)."""
-    lines = missing_imports(code, local)
+    lines = missing_imports(code, local, names)
     postpone = needs_postponed_annotations(code)
     if not lines and not postpone:
         return code

@@ -177,6 +177,12 @@ class QA:
                 code = add_missing_imports(
                     drop_redefined(unshadow(code, module, public_names(contract))),
                     [module_name(f.path) for f in spec.files if "/" not in f.path],
+                    {
+                        name: module_name(f.path)
+                        for f in spec.files
+                        if not is_cli(f)
+                        for name in public_names(f)
+                    },
                 )
             if code and count_tests(code):
                 return code
