@@ -110,9 +110,12 @@ def make_settings(data: Path, models: Models, **overrides: Any) -> Settings:
 
 
 def open_server(
-    data: Path, tenants: dict[str, dict[str, Any]] | None = None, **overrides: Any
+    data: Path,
+    tenants: dict[str, dict[str, Any]] | None = None,
+    models: Models | None = None,
+    **overrides: Any,
 ) -> Iterator[Server]:
-    models = Models()
+    models = models or Models()
     app = create_app(make_settings(data, models, **overrides))
     api: Api = app.state.api
     tokens = {}

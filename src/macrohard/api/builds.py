@@ -16,7 +16,7 @@ from typing import Literal, cast, get_args
 
 from macrohard.api.store import Store
 from macrohard.api.tenants import Tenant
-from macrohard.errors import QuotaExceeded
+from macrohard.errors import QuotaExceeded, UserError
 from macrohard.journal.codec import utc_now
 
 BuildStatus = Literal[
@@ -27,6 +27,8 @@ ACTIVE: tuple[BuildStatus, ...] = ("queued", "running", "interrupted")
 FINISHED: tuple[BuildStatus, ...] = ("succeeded", "failed", "stopped", "cancelled")
 #: when a tenant at its concurrency limit should look again, in seconds
 CONCURRENCY_RETRY_AFTER = 15
+#: a build's priority: higher runs first (api.queue); the default is the lowest
+MIN_PRIORITY, MAX_PRIORITY = 0, 9
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class BuildRecord:
     created_at: str
     started_at: str | None
     finished_at: str | None
+    priority: int = MIN_PRIORITY
 
     @property
     def finished(self) -> bool:
@@ -67,6 +70,7 @@ def _record(row: sqlite3.Row) -> BuildRecord:
         created_at=row["created_at"],
         started_at=row["started_at"],
         finished_at=row["finished_at"],
+        priority=row["priority"],
     )
 
 
@@ -100,9 +104,19 @@ class Builds:
         self.builds_dir = builds_dir
 
     def create(
-        self, tenant: Tenant, request: str, model: str, budget_tokens: int | None
+        self,
+        tenant: Tenant,
+        request: str,
+        model: str,
+        budget_tokens: int | None,
+        priority: int = MIN_PRIORITY,
     ) -> BuildRecord:
         """Records a queued build, unless the tenant already has its limit of active builds."""
+        if not MIN_PRIORITY <= priority <= MAX_PRIORITY:
+            raise UserError(
+                f"priority must be from {MIN_PRIORITY} to {MAX_PRIORITY} (higher runs first), "
+                f"not {priority}"
+            )
         with self.store.write() as conn:
             active = conn.execute(
                 f"SELECT count(*) FROM builds WHERE tenant_id = ? AND status IN {ACTIVE}",  # noqa: S608
@@ -117,7 +131,7 @@ class Builds:
             build_id = f"b-{secrets.token_hex(8)}"
             conn.execute(
                 "INSERT INTO builds (id, tenant_id, request, model, budget_tokens, out_dir,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                " created_at, priority) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     build_id,
                     tenant.id,
@@ -126,6 +140,7 @@ class Builds:
                     budget_tokens,
                     str(self.builds_dir / build_id / project_name(request)),
                     utc_now(),
+                    priority,
                 ),
             )
         found = self.get(build_id)
@@ -150,7 +165,7 @@ class Builds:
     def unfinished(self) -> list[BuildRecord]:
         """Builds a previous server process left queued, running or interrupted, oldest first."""
         rows = self.store.read(
-            f"SELECT * FROM builds WHERE status IN {ACTIVE} ORDER BY created_at"  # noqa: S608
+            f"SELECT * FROM builds WHERE status IN {ACTIVE} ORDER BY created_at, rowid"  # noqa: S608
         )
         return [_record(r) for r in rows]
 

@@ -73,9 +73,20 @@ async def get_tenant(request: Request, tenant: CurrentTenant) -> TenantView:
     },
 )
 def create_build(body: BuildCreate, request: Request, tenant: CurrentTenant) -> BuildAccepted:
-    """Queue a build of `request`; it runs in the background. Follow it with /events."""
-    record = _api(request).service.submit(tenant, body.request, body.model, body.budget_tokens)
-    return BuildAccepted(id=record.id, status=record.status)
+    """Queue a build of `request`; it runs in the background. Follow it with /events.
+
+    Higher `priority` runs first; within a priority, tenants take turns, oldest build first.
+    """
+    service = _api(request).service
+    record = service.submit(
+        tenant, body.request, body.model, body.budget_tokens, priority=body.priority
+    )
+    return BuildAccepted(
+        id=record.id,
+        status=record.status,
+        priority=record.priority,
+        queue_position=service.queue_position(record.id),
+    )
 
 
 @router.get("/builds", response_model=BuildList)

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from macrohard.api.builds import BuildStatus
+from macrohard.api.builds import MAX_PRIORITY, MIN_PRIORITY, BuildStatus
 from macrohard.company.policy import MAX_REQUEST
 
 
@@ -28,11 +28,28 @@ class BuildCreate(BaseModel):
     budget_tokens: int | None = Field(
         default=None, ge=1, le=100_000_000, description="stop the build after this many tokens"
     )
+    priority: int = Field(
+        default=MIN_PRIORITY,
+        ge=MIN_PRIORITY,
+        le=MAX_PRIORITY,
+        description="higher runs first; within a priority, tenants take turns",
+    )
+
+
+def _queue_position() -> Any:
+    return Field(
+        default=None,
+        ge=0,
+        description="while the build waits for a worker: how many builds go first (0: next);"
+        " null otherwise",
+    )
 
 
 class BuildAccepted(BaseModel):
     id: str
     status: BuildStatus
+    priority: int = MIN_PRIORITY
+    queue_position: int | None = _queue_position()
 
 
 class Tokens(BaseModel):
@@ -73,6 +90,8 @@ class BuildSummary(BaseModel):
     finished_at: str | None = None
     tokens: int = 0
     cancel_requested: bool = False
+    priority: int = MIN_PRIORITY
+    queue_position: int | None = _queue_position()
 
 
 class BuildDetail(BuildSummary):

@@ -4,13 +4,15 @@ A build is a `Company.build` (or `resume`) in a worker thread; cancelling sets i
 cancel event, so it stops cleanly before the next model call or phase. On shutdown running builds
 are stopped the same way and marked interrupted; the next server start resumes them (and builds
 a crashed server left running), and queues again the ones never started.
+
+Waiting builds sit in a `FairQueue` (api.queue): higher priority first, tenants taking turns
+within a priority; the queue is rebuilt from the builds table on every start.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import queue
 import shutil
 import sys
 import threading
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from macrohard.api.builds import BuildRecord, Builds, BuildStatus, seconds_to_next_day
+from macrohard.api.queue import FairQueue
 from macrohard.api.settings import Settings
 from macrohard.api.tenants import Tenant
 from macrohard.company import Company, Outcome
@@ -49,7 +52,7 @@ class BuildService:
         self.builds = builds
         self.journal = journal
         self.sandbox: Sandbox = settings.sandbox or default_sandbox(settings.unsafe_local)
-        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._queue = FairQueue()
         self._lock = threading.Lock()
         self._active: dict[str, Company] = {}
         self._cancels: dict[str, threading.Event] = {}
@@ -65,7 +68,11 @@ class BuildService:
         self._stopping = False
         with self._lock:
             self._cancels.clear()  # a shutdown set them; what it stopped is resumed below
-        self._queue = queue.Queue()  # workers of an earlier start keep their own queue
+        self._queue = FairQueue()  # workers of an earlier start keep their own queue
+        for record in self.builds.unfinished():  # all queued before any worker takes one
+            if record.status == "running":  # the process that ran it died
+                self.builds.finish(record.id, "interrupted", verdict=None, error=None)
+            self._enqueue(record)
         self._workers = [
             threading.Thread(target=self._work, args=(self._queue,), name=f"mh-build-{n}")
             for n in range(self.settings.max_concurrent)
@@ -73,10 +80,6 @@ class BuildService:
         for worker in self._workers:
             worker.daemon = True
             worker.start()
-        for record in self.builds.unfinished():
-            if record.status == "running":  # the process that ran it died
-                self.builds.finish(record.id, "interrupted", verdict=None, error=None)
-            self._enqueue(record.id)
 
     def shutdown(self, wait_seconds: float = 10.0) -> None:
         """Stops running builds between model calls (they resume on the next start)."""
@@ -84,15 +87,19 @@ class BuildService:
         with self._lock:
             for event in self._cancels.values():
                 event.set()
-        for _ in self._workers:
-            self._queue.put(None)
+        self._queue.close()  # every worker's next get() is None: it exits
         deadline = time.monotonic() + wait_seconds
         for worker in self._workers:
             worker.join(max(0.0, deadline - time.monotonic()))
 
     # -- requests ------------------------------------------------------------------------------
     def submit(
-        self, tenant: Tenant, request: str, model: str | None, budget_tokens: int | None
+        self,
+        tenant: Tenant,
+        request: str,
+        model: str | None,
+        budget_tokens: int | None,
+        priority: int = 0,
     ) -> BuildRecord:
         """Checks the request, the model and the tenant's quotas, then queues the build."""
         if self._stopping:
@@ -113,13 +120,17 @@ class BuildService:
                     seconds_to_next_day(),
                 )
             budget_tokens = min(budget_tokens or left, left)
-        record = self.builds.create(tenant, request, spec, budget_tokens)
-        self._enqueue(record.id)
+        record = self.builds.create(tenant, request, spec, budget_tokens, priority)
+        self._enqueue(record)
         return record
 
     def cancel(self, record: BuildRecord) -> BuildRecord:
         """Cancels a queued build at once, a running one before its next model call or phase."""
-        if not self.builds.cancel_queued(record.id):
+        if self.builds.cancel_queued(record.id):
+            if self._queue.remove(record.id):  # else a worker took it and will find it cancelled
+                with self._lock:
+                    self._cancels.pop(record.id, None)
+        else:
             with self._lock:
                 event = self._cancels.get(record.id)
             if event is not None:
@@ -133,6 +144,10 @@ class BuildService:
             event = self._cancels.get(build_id)
         return event is not None and event.is_set()
 
+    def queue_position(self, build_id: str) -> int | None:
+        """How many builds go before this one (0: it is next); None when it is not waiting."""
+        return self._queue.position(build_id)
+
     def live_tokens(self, build_id: str) -> int | None:
         """Tokens spent so far by a build running in this process (None when it is not)."""
         with self._lock:
@@ -141,12 +156,12 @@ class BuildService:
         return budget.spent_tokens if budget else None
 
     # -- workers -------------------------------------------------------------------------------
-    def _enqueue(self, build_id: str) -> None:
+    def _enqueue(self, record: BuildRecord) -> None:
         with self._lock:
-            self._cancels.setdefault(build_id, threading.Event())
-        self._queue.put(build_id)
+            self._cancels.setdefault(record.id, threading.Event())
+        self._queue.put(record.id, record.tenant_id, record.priority)
 
-    def _work(self, jobs: queue.Queue[str | None]) -> None:
+    def _work(self, jobs: FairQueue) -> None:
         if sys.platform == "linux" and self.settings.build_nice > 0:
             # per thread on Linux: this worker and the processes it starts, not the server
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), self.settings.build_nice)

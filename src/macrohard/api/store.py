@@ -47,6 +47,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX builds_by_tenant ON builds (tenant_id, created_at)",
         "CREATE INDEX builds_by_status ON builds (status)",
     ),
+    # 1 -> 2: priorities (api.queue); builds from before them get the default, 0
+    ("ALTER TABLE builds ADD COLUMN priority INTEGER NOT NULL DEFAULT 0",),
 )
 
 

@@ -49,7 +49,16 @@ def summary(api: Api, record: BuildRecord) -> BuildSummary:
         finished_at=record.finished_at,
         tokens=max(record.tokens, api.service.live_tokens(record.id) or 0),
         cancel_requested=api.service.cancel_requested(record.id),
+        priority=record.priority,
+        queue_position=_queue_position(api, record),
     )
+
+
+def _queue_position(api: Api, record: BuildRecord) -> int | None:
+    """Its place in the queue while it waits (queued, or interrupted and not yet resumed)."""
+    if record.status not in ("queued", "interrupted"):
+        return None
+    return api.service.queue_position(record.id)
 
 
 def _phase(p: PhaseRecord) -> PhaseView:
