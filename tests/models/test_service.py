@@ -97,3 +97,27 @@ def test_a_service_that_cannot_load_its_model_says_why(tmp_path: Path) -> None:
 def test_the_token_never_reaches_the_services_arguments(service: ModelService) -> None:
     assert service.process is not None
     assert service.token not in " ".join(service.process.args)  # type: ignore[arg-type]
+
+
+def test_the_throughput_benchmark_measures_every_mode(tmp_path: Path) -> None:
+    from macrohard.bench import model_service
+
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps(["```python\nx = 1\n```"] * 20))
+    result = model_service.run(
+        f"scripted:{answers}",
+        (1, 2),
+        calls=2,
+        modes=("shared-1", "per-build"),
+        report=tmp_path / "report.json",
+    )
+    rows = result["rows"]
+    assert [(r["mode"], r["builds"]) for r in rows] == [
+        ("shared, 1 slot", 1),
+        ("shared, 1 slot", 2),
+        ("per build", 1),
+        ("per build", 2),
+    ]
+    assert all(r["tokens"] > 0 and r["seconds"] > 0 and r["rss_mb"] > 0 for r in rows)
+    assert json.loads((tmp_path / "report.json").read_text())["rows"] == rows
+    assert "per build" in model_service.table(result)

@@ -55,8 +55,8 @@ class Row:
     tokens: int
     seconds: float
     tokens_per_second: float
-    pss_mb: float
-    rss_mb: float
+    pss_mb: int
+    rss_mb: int
 
 
 def memory_mb(pid: int) -> tuple[float, float]:
@@ -93,7 +93,9 @@ def shared(spec: str, builds: int, calls: int, max_tokens: int, slots: int) -> R
         pss, rss = memory_mb(service.process.pid)
     total = sum(tokens)
     label = f"shared, {slots} slot{'s' if slots > 1 else ''}"
-    return Row(label, builds, total, round(seconds, 1), round(total / seconds, 1), pss, rss)
+    return Row(
+        label, builds, total, round(seconds, 3), round(total / seconds, 1), round(pss), round(rss)
+    )
 
 
 def per_build(spec: str, builds: int, calls: int, max_tokens: int, passive: bool) -> Row:
@@ -135,10 +137,10 @@ def per_build(spec: str, builds: int, calls: int, max_tokens: int, passive: bool
         label,
         builds,
         total,
-        round(seconds, 1),
+        round(seconds, 3),
         round(total / seconds, 1),
-        round(sum(r["pss_mb"] for r in results), 1),
-        round(sum(r["rss_mb"] for r in results), 1),
+        round(sum(r["pss_mb"] for r in results)),
+        round(sum(r["rss_mb"] for r in results)),
     )
 
 
@@ -147,7 +149,9 @@ def worker(spec: str, index: int, calls: int, max_tokens: int) -> None:
     from macrohard.models.registry import get_model
 
     model = get_model(spec)
-    model.load()  # type: ignore[attr-defined]
+    load = getattr(model, "load", None)
+    if callable(load):
+        load()
     print("ready", flush=True)
     sys.stdin.readline()
     tokens = 0
