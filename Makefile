@@ -56,7 +56,7 @@ bench-api: setup
 	$(BIN)/python scripts/bench_api_load.py --builds 10 --clients 50 --seconds 60
 
 # Executors side by side: scripted builds, 1, 10 and 100 queued at once, on the local executor and
-# on a local Ray runtime (about 20 minutes on 2 cores); the report lands in reports/scale.json.
+# on a local Ray runtime (about 9 minutes on 2 cores); the report lands in reports/scale.json.
 bench-scale: setup
 	$(BIN)/macrohard bench scale --builds 1,10,100 --executors local,ray --report reports/scale.json
 
