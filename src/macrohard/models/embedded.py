@@ -23,6 +23,9 @@ INSTALL_HINT = "pip install 'macrohard[local]'  (or: make setup)"
 # wins; a user running several model processes side by side can set OMP_WAIT_POLICY=PASSIVE.
 
 _LOADED: dict[tuple[str, int, int, int, int], Any] = {}
+# one lock per loaded llama.cpp context: two EmbeddedModel objects of one model (two builds in
+# two threads) share the context, so they must share the lock that serialises generation on it
+_LOCKS: dict[tuple[str, int, int, int, int], threading.Lock] = {}
 _LOAD_LOCK = threading.Lock()
 
 
@@ -67,6 +70,11 @@ def _load(path: Path, n_ctx: int, threads: int, lookup: int, slot: int = 0) -> A
         return llm
 
 
+def _lock_of(path: Path, n_ctx: int, threads: int, lookup: int, slot: int) -> threading.Lock:
+    with _LOAD_LOCK:
+        return _LOCKS.setdefault((str(path), n_ctx, threads, lookup, slot), threading.Lock())
+
+
 _END_TOKENS = ("<|im_end|>", "<|endoftext|>")
 
 
@@ -106,6 +114,7 @@ class EmbeddedModel(BaseModel):
     def load(self) -> Any:
         if self._llm is None:
             self._llm = _load(self.path, self.n_ctx, self.threads, self.lookup, self.slot)
+            self._lock = _lock_of(self.path, self.n_ctx, self.threads, self.lookup, self.slot)
         return self._llm
 
     def count_tokens(self, text: str) -> int:
