@@ -28,8 +28,11 @@ from macrohard.company.context import Context, PhaseResult
 from macrohard.company.examples import CLIENT_TESTS
 from macrohard.company.roles.engineer import api_names, file_request, write_file
 from macrohard.company.roles.qa import count_tests, test_path
+from macrohard.company.splice import fault_functions, function_source, splice
 from macrohard.gates import GateResult, TestsGate
 from macrohard.models.base import Message, assistant, user
+from macrohard.synth.extract import fenced_blocks
+from macrohard.synth.imports import add_missing_imports
 
 JUDGE = (
     "You review a failing test against its spec. Decide which side is wrong: the test (it "
@@ -115,6 +118,8 @@ class Verifier:
         self.dropped: list[str] = []
         self.failing = Counter[str]()  # test id -> number of candidates it failed on
         rewritten: list[str] = []
+        repairs: list[str] = []  # what each round rewrote: "functions" or the whole "file"
+        whole_next = False
         best = self.trial(ctx)
         rounds = 0
         while not best.result.passed and rounds < ctx.repair_rounds and best.failures:
@@ -128,24 +133,36 @@ class Verifier:
             path, messages = self.target(ctx, best)
             if path is None:
                 break
-            if not self.fits(ctx, self.candidate_seconds(ctx, best.files.get(path, ""))):
+            current = best.files.get(path, "")
+            faults = [] if whole_next else self.faults(ctx, best, path, current)
+            size = "\n".join(function_source(current, q) for q in faults) if faults else current
+            if not self.fits(ctx, self.candidate_seconds(ctx, size)):
                 break
-            code = self.candidate(ctx, path, best.files.get(path, ""), messages, rounds)
-            if code and code != best.files.get(path):
+            if faults:
+                code = self.repair_functions(ctx, path, current, messages, faults, rounds)
+            else:
+                code = self.candidate(ctx, path, current, messages, rounds)
+            improved = False
+            if code and code != current:
                 ctx.write(path, code)
                 trial = self.trial(ctx)
                 if trial.score > best.score:
-                    best = trial
+                    best, improved = trial, True
                     rewritten.append(path)
                 else:
                     for rel, text in best.files.items():
                         ctx.write(rel, text)
+            # a function repair that did not help is followed by a whole-file candidate (the
+            # fault may lie elsewhere), and that by function repairs again
+            whole_next = bool(faults) and not improved
+            repairs.append("functions" if faults else "file")
         result = best.result
         output: dict[str, Any] = {
             "tests": result.summary,
             "rounds": rounds,
             "dropped_tests": self.dropped,
             "rewritten": rewritten,
+            "repairs": repairs,
             "status": result.status,
             "score": {"client_examples": best.score[0], "tests": best.score[1]},
         }
@@ -265,6 +282,52 @@ class Verifier:
         named = [p for p in paths if p in text or p[:-3].replace("/", ".") in text]
         choices = named or paths
         return choices[0] if choices else None
+
+    def faults(self, ctx: Context, best: Trial, path: str, current: str) -> list[str]:
+        """The functions of `path` the failures blame (tracebacks first, then calls)."""
+        full = [f["message"] for f in best.failures]
+        tests = [
+            test_source(ctx.read(test_file_of(f)) or "", f["test"])
+            for f in best.failures
+            if f["test"] and not f["classname"].startswith(CLIENT_MODULE)
+        ]
+        return fault_functions(current, path, full + [t for t in tests if t])
+
+    def repair_functions(
+        self,
+        ctx: Context,
+        path: str,
+        current: str,
+        messages: list[str],
+        faults: list[str],
+        rounds: int,
+    ) -> str | None:
+        """Ask for the blamed functions only and splice each into the file."""
+        plan = next(p for p in self.design.files if p.path == path)
+        cli = next((c.cli_usage for c in self.spec.files if c.path == path), "")
+        convo: list[Message] = file_request(ctx, self.spec, self.design, plan, cli)
+        names = ", ".join(f"`{q}`" for q in faults)
+        sources = "\n\n".join(function_source(current, q) for q in faults)
+        failing = "\n\n".join(messages)
+        convo += [
+            assistant(f"```python\n{current}```"),
+            user(
+                f"These checks fail:\n{failing}\n\nThe fault is in {names}. "
+                f"Reply with only the corrected version of {names} (each whole def, nothing "
+                "else of the file) in one ```python block."
+            ),
+        ]
+        reply = ctx.ask(
+            convo,
+            max_tokens=min(1800, int(len(sources) / 2.5) + 200),
+            temperature=0.3 if rounds > 1 else 0.0,
+            seed=rounds,
+        )
+        code = current
+        for block in fenced_blocks(reply) or [reply]:
+            for qualname in faults:
+                code = splice(code, qualname, block) or code
+        return add_missing_imports(code) if code != current else None
 
     def candidate(
         self, ctx: Context, path: str, current: str, messages: list[str], rounds: int

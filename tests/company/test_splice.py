@@ -1,0 +1,77 @@
+"""Whole-function repair: blame the right function, splice its new version in."""
+
+from __future__ import annotations
+
+from macrohard.company.splice import fault_functions, function_source, splice
+
+CODE = """from decimal import Decimal
+
+
+class Money:
+    def __init__(self, amount, currency="USD"):
+        if not isinstance(amount, (int, str)):
+            raise TypeError("Amount must be a number")
+        self.amount = Decimal(amount)
+
+    @property
+    def cents(self):
+        return int(self.amount * 100)
+
+
+def total(items):
+    return sum(items)
+"""
+
+TRACEBACK = """Failed example:
+    Money("0.10") + Money("0.20")
+Exception raised:
+    Traceback (most recent call last):
+      File "<doctest client_example[0]>", line 1, in <module>
+      File "/tmp/p/money.py", line 7, in __init__
+        raise TypeError("Amount must be a number")
+    TypeError: Amount must be a number
+"""
+
+
+def test_the_innermost_frame_in_the_file_is_blamed() -> None:
+    assert fault_functions(CODE, "money.py", [TRACEBACK]) == ["Money.__init__"]
+
+
+def test_without_a_traceback_the_called_function_is_blamed() -> None:
+    wrong_value = "Failed example:\n    total([1, 2])\nExpected:\n    3\nGot:\n    0\n"
+    assert fault_functions(CODE, "money.py", [wrong_value]) == ["total"]
+    # the doctest harness's own calls (runner.run(...)) are not the project's
+    harness = wrong_value + "\n    runner.run(test, out=report.append)\n    cents(x)"
+    assert fault_functions(CODE, "money.py", [harness]) == ["total"]
+
+
+def test_a_frame_in_another_file_blames_nothing_here() -> None:
+    other = TRACEBACK.replace("/tmp/p/money.py", "/tmp/p/other.py").replace("Money(", "X(")
+    assert fault_functions(CODE, "money.py", [other]) == []
+
+
+def test_a_method_is_spliced_at_its_indentation_and_the_rest_kept() -> None:
+    reply = (
+        "def __init__(self, amount, currency='USD'):\n"
+        "    self.amount = Decimal(str(amount))\n"
+        "    self.currency = currency\n"
+    )
+    fixed = splice(CODE, "Money.__init__", reply)
+    assert fixed is not None
+    assert "        self.amount = Decimal(str(amount))" in fixed
+    assert "TypeError" not in fixed
+    assert function_source(fixed, "Money.cents") == function_source(CODE, "Money.cents")
+    assert function_source(fixed, "total") == function_source(CODE, "total")
+
+
+def test_a_reply_holding_the_whole_class_gives_up_just_that_method() -> None:
+    reply = "class Money:\n    def cents(self):\n        return round(self.amount * 100)\n"
+    fixed = splice(CODE, "Money.cents", reply)
+    assert fixed is not None and "return round(self.amount * 100)" in fixed
+    assert "    @property\n    def cents" in fixed  # a reply without decorators keeps them
+    assert 'raise TypeError("Amount must be a number")' in fixed
+
+
+def test_a_reply_without_the_function_or_that_breaks_the_file_is_refused() -> None:
+    assert splice(CODE, "total", "def other():\n    pass\n") is None
+    assert splice(CODE, "total", "def total(items:\n") is None
