@@ -71,3 +71,21 @@ def _first_phase_done(journal: Journal, out: Path, timeout: float = 120) -> RunR
                 return run
         time.sleep(0.02)
     raise AssertionError(f"no phase of the build in {out} finished within {timeout} s")
+
+
+def test_ray_workers_reach_the_shared_model_service(
+    ray_executor: RayExecutor, tmp_path: Path
+) -> None:
+    from macrohard.bench.scale import REQUEST, scripted_company
+    from macrohard.models.service import SPEC_ENV, ModelService
+    from macrohard.scale import BuildJob
+
+    spec = "embedded:qwen2.5-coder-0.5b"  # what the build asks for; the service answers it
+    with ModelService(scripted_company) as service:
+        env = {**service.env, SPEC_ENV: spec}
+        with RayExecutor(workers=1, env=env) as executor:  # joins the fixture's runtime
+            build = BuildJob(REQUEST, tmp_path / "p", spec, journal=tmp_path / "j.db")
+            (result,) = run_all(executor, [build])
+    assert_shipped(result)
+    assert result.pid != os.getpid()
+    assert result.report["model"] == "scripted-scale"  # no weights loaded in the worker

@@ -12,7 +12,7 @@ from rich.console import Console
 from macrohard.errors import UserError
 from macrohard.journal import default_path
 from macrohard.models.registry import DEFAULT_SPEC, default_spec
-from macrohard.scale import EXECUTORS, BuildJob, JobResult, executor_for, run_all
+from macrohard.scale import EXECUTORS, BuildJob, JobResult, executor_for, run_all, shared_model
 
 err = Console(stderr=True)
 
@@ -63,7 +63,10 @@ def batch(
         said = result.error or f"run {result.run_id}, {result.seconds:.0f} s"
         err.print(f"{result.name}: [bold]{result.verdict}[/] ({said})", highlight=False)
 
-    with executor_for(executor, workers) as runner:
+    with (
+        shared_model(executor, model or default_spec()) as env,
+        executor_for(executor, workers, env) as runner,
+    ):
         results = run_all(runner, jobs, show)
     if as_json:
         print(json.dumps([_public(r) for r in results]))

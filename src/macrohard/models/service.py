@@ -3,8 +3,9 @@
 N builds in N processes (the local process pool, Ray workers, several CLIs) would otherwise load N
 copies of the weights and fight over the cores. The service is a small HTTP server on loopback
 (standard library only: the embedded extra has no web framework) guarded by a random bearer token;
-requests wait in one queue for a free *slot* (a loaded model instance). Measured on 2 cores, one
-slot with every thread beats several slots (docs/benchmarks.md, "Shared model service").
+requests wait in one queue for a free *slot* (a loaded model instance with cores/slots threads).
+Measured on 2 cores: one build alone runs fastest on one slot with both threads, two or more at
+once on two slots of one thread each (+25%; docs/benchmarks.md, "Shared model service").
 
     python -m macrohard.models.service --model embedded:qwen2.5-coder-0.5b --slots 1
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import http.server
+import importlib
 import io
 import json
 import os
@@ -29,7 +31,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import IO, Any
 
 from macrohard.errors import ModelError, ModelUnavailable, UserError
@@ -75,11 +77,20 @@ class Slots:
 
 
 def load_slots(spec: str, slots: int) -> Slots:
-    """`slots` instances of the model; embedded ones split the cores between them."""
+    """`slots` instances of the model; embedded ones split the cores between them. A spec
+    `factory:module:function` serves what that module-level function returns (a model outside
+    the registry, such as a scripted company)."""
     from macrohard.models.registry import get_model
 
     if slots < 1:
         raise UserError(f"--slots must be at least 1, not {slots}")
+    if spec.startswith("factory:"):
+        module, _, function = spec.removeprefix("factory:").partition(":")
+        try:
+            factory = getattr(importlib.import_module(module), function)
+        except (ImportError, AttributeError) as exc:
+            raise UserError(f"cannot find the model factory {module}:{function}: {exc}") from exc
+        return Slots([factory() for _ in range(slots)])
     if spec.split(":", 1)[0] != "embedded":
         return Slots([get_model(spec) for _ in range(slots)])
     from macrohard.models.embedded import EmbeddedModel, default_threads
@@ -297,7 +308,9 @@ class ModelService:
         run_builds(env=service.env)     # their get_model(spec) calls the service
     """
 
-    def __init__(self, spec: str, *, slots: int = 1) -> None:
+    def __init__(self, spec: str | Callable[[], Model], *, slots: int = 1) -> None:
+        if not isinstance(spec, str):  # a module-level factory, imported by name in the service
+            spec = f"factory:{spec.__module__}:{spec.__qualname__}"
         self.spec = spec
         self.slots = slots
         self.token = secrets.token_urlsafe(24)

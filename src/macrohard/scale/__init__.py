@@ -9,7 +9,7 @@ after its worker died resumes the run its first attempt journaled.
 """
 
 from macrohard.scale.base import Executor, run_all
-from macrohard.scale.factory import EXECUTORS, executor_for
+from macrohard.scale.factory import EXECUTORS, executor_for, shared_model
 from macrohard.scale.job import BuildJob, JobResult, ModelFactory, run_job
 from macrohard.scale.local import LocalExecutor
 from macrohard.scale.ray_executor import RayExecutor
@@ -25,4 +25,5 @@ __all__ = [
     "executor_for",
     "run_all",
     "run_job",
+    "shared_model",
 ]

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Mapping
 from concurrent.futures import Future
 from typing import Any
 
@@ -50,7 +51,12 @@ class RayExecutor(Executor):
     name = "ray"
 
     def __init__(
-        self, workers: int = 2, *, retries: int = RETRIES, address: str | None = None
+        self,
+        workers: int = 2,
+        *,
+        retries: int = RETRIES,
+        address: str | None = None,
+        env: Mapping[str, str] | None = None,
     ) -> None:
         if workers < 1:
             raise UserError(f"--workers must be at least 1 (got {workers})")
@@ -68,6 +74,8 @@ class RayExecutor(Executor):
                 ray.init(num_cpus=workers, include_dashboard=False, **quiet)
         self.startup_seconds = time.perf_counter() - start
         options: dict[str, Any] = {"num_cpus": 1, "max_retries": retries}
+        if env:  # e.g. how to reach the shared model service (workers are other processes)
+            options["runtime_env"] = {"env_vars": dict(env)}
         if address or len(ray.nodes()) > 1:
             from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
