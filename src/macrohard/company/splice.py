@@ -33,10 +33,19 @@ def _functions(tree: ast.Module) -> list[tuple[str, Def]]:
     return found
 
 
-def _span(node: Def) -> tuple[int, int]:
-    """1-based first and last line, decorators included."""
+def span(node: Def | ast.ClassDef) -> tuple[int, int]:
+    """A definition's 1-based first and last line, decorators included."""
     first = min([node.lineno] + [d.lineno for d in node.decorator_list])
     return first, node.end_lineno or node.lineno
+
+
+def without(code: str, spans: list[tuple[int, int]]) -> list[str]:
+    """The lines of `code` outside every (first, last) span."""
+    return [
+        line
+        for number, line in enumerate(code.splitlines(), 1)
+        if not any(a <= number <= b for a, b in spans)
+    ]
 
 
 def fault_functions(code: str, path: str, messages: list[str], limit: int = 2) -> list[str]:
@@ -57,9 +66,7 @@ def fault_functions(code: str, path: str, messages: list[str], limit: int = 2) -
         ]
         if frames:
             line = frames[-1]
-            inside = [
-                (q, n) for q, n in functions if _span(n)[0] <= line <= (n.end_lineno or n.lineno)
-            ]
+            inside = [(q, n) for q, n in functions if span(n)[0] <= line <= span(n)[1]]
             if inside:
                 blamed.append(inside[-1][0])
                 continue
@@ -87,7 +94,7 @@ def function_source(code: str, qualname: str) -> str:
     lines = code.splitlines()
     for name, node in _functions(tree):
         if name == qualname:
-            first, last = _span(node)
+            first, last = span(node)
             return "\n".join(lines[first - 1 : last])
     return ""
 
@@ -107,12 +114,12 @@ def splice(code: str, qualname: str, reply: str) -> str | None:
     if target is None or replacement is None:
         return None
     reply_lines = reply.splitlines()
-    first, last = _span(replacement)
+    first, last = span(replacement)
     body = textwrap.dedent("\n".join(reply_lines[first - 1 : last]))
     indent = " " * target.col_offset
     body = textwrap.indent(body, indent, lambda line: bool(line.strip()))
     lines = code.splitlines()
-    start, end = _span(target)
+    start, end = span(target)
     if not replacement.decorator_list:  # a reply that leaves out `@property` keeps it
         start = target.lineno
     result = "\n".join([*lines[: start - 1], body, *lines[end:]])

@@ -7,6 +7,7 @@ import ast
 from macrohard.company.artifacts import Design, FileContract, Spec
 from macrohard.company.context import Context, PhaseResult
 from macrohard.company.examples import CLIENT_TESTS, extract, render
+from macrohard.company.splice import span, without
 from macrohard.synth.extract import extract_file
 from macrohard.synth.imports import add_missing_imports
 
@@ -49,25 +50,6 @@ def public_names(contract: FileContract) -> set[str]:
     }
 
 
-Defined = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
-
-
-def _span(node: Defined) -> tuple[int, int]:
-    """A definition's first and last line, decorators included."""
-    return min(
-        [node.lineno] + [d.lineno for d in node.decorator_list]
-    ), node.end_lineno or node.lineno
-
-
-def _without(code: str, spans: list[tuple[int, int]]) -> list[str]:
-    """The lines of `code` outside every (first, last) span."""
-    return [
-        line
-        for number, line in enumerate(code.splitlines(), 1)
-        if not any(a <= number <= b for a, b in spans)
-    ]
-
-
 def unshadow(code: str, module: str | None, names: set[str]) -> str:
     """Small models paste the contract's stubs into the test file, so the tests exercise the
     stub (or fail to collect) instead of the code: drop those definitions and import the real
@@ -85,8 +67,8 @@ def unshadow(code: str, module: str | None, names: set[str]) -> str:
     ]
     if not shadows:
         return code
-    spans = [_span(n) for n in shadows]
-    lines = _without(code, spans)
+    spans = [span(n) for n in shadows]
+    lines = without(code, spans)
     if module:
         wanted = ", ".join(sorted(n.name for n in shadows))
         last_import = max(
@@ -119,7 +101,7 @@ def drop_redefined(code: str) -> str:
     ]
     if not dead:
         return code
-    return "\n".join(_without(code, [_span(n) for n in dead])).rstrip() + "\n"
+    return "\n".join(without(code, [span(n) for n in dead])).rstrip() + "\n"
 
 
 def count_tests(code: str) -> int:

@@ -28,7 +28,7 @@ from macrohard.company.context import Context, PhaseResult
 from macrohard.company.examples import CLIENT_TESTS
 from macrohard.company.roles.engineer import api_names, file_request, write_file
 from macrohard.company.roles.qa import count_tests, test_path
-from macrohard.company.splice import fault_functions, function_source, splice
+from macrohard.company.splice import fault_functions, function_source, span, splice, without
 from macrohard.gates import GateResult, TestsGate
 from macrohard.models.base import Message, assistant, user
 from macrohard.synth.extract import fenced_blocks
@@ -89,15 +89,10 @@ def test_source(code: str, name: str) -> str:
 
 def drop_tests(code: str, names: set[str]) -> str:
     """The test file without the named test functions."""
-    tree = ast.parse(code)
-    lines = code.splitlines()
-    spans = [
-        (min([n.lineno] + [d.lineno for d in n.decorator_list]), n.end_lineno or n.lineno)
-        for n in ast.walk(tree)
-        if isinstance(n, ast.FunctionDef) and n.name in names
+    tests = [
+        n for n in ast.walk(ast.parse(code)) if isinstance(n, ast.FunctionDef) and n.name in names
     ]
-    keep = [ln for i, ln in enumerate(lines, 1) if not any(a <= i <= b for a, b in spans)]
-    return "\n".join(keep).rstrip() + "\n"
+    return "\n".join(without(code, [span(n) for n in tests])).rstrip() + "\n"
 
 
 def test_file_of(failure: dict[str, str]) -> str:
