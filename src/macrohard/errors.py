@@ -15,6 +15,7 @@ Vendor exceptions (openai, anthropic, llama.cpp, OS errors) are mapped to these 
     │   └── ScriptExhausted       the ScriptedModel ran out of answers (a test bug)
     ├── SandboxError              the sandbox could not run a command at all
     ├── SynthesisError            no acceptable code could be produced
+    ├── EditError                 a model's edit does not apply to the file (says where it missed)
     ├── BudgetExceeded            a token or time budget ran out
     └── Cancelled                 a run was cancelled on request (it stops between model calls)
 """
@@ -74,6 +75,11 @@ class SynthesisError(MacrohardError):
     """No acceptable code could be produced."""
 
 
+class EditError(MacrohardError):
+    """A model's edit could not be applied; the message says which part missed and what the file
+    holds there, so it can go back to the model as a retry."""
+
+
 class BudgetExceeded(MacrohardError):
     """A token or time budget ran out."""
 
@@ -85,6 +91,7 @@ class Cancelled(MacrohardError):
 __all__ = [
     "BudgetExceeded",
     "Cancelled",
+    "EditError",
     "MacrohardError",
     "ModelError",
     "ModelPackError",

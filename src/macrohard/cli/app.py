@@ -21,6 +21,7 @@ from macrohard.cli.sandbox_cmd import register as register_sandbox_commands
 from macrohard.cli.scale_cmd import register as register_scale_commands
 from macrohard.cli.serve_cmd import register as register_serve_commands
 from macrohard.cli.service_cmd import register_service_commands
+from macrohard.cli.solve_cmd import register as register_solve_commands
 from macrohard.errors import MacrohardError
 from macrohard.models import get_model
 from macrohard.models.registry import DEFAULT_SPEC
@@ -41,6 +42,7 @@ register_plugins_commands(app)
 register_mcp_commands(app)
 register_scale_commands(app, bench_app)
 register_service_commands(app, bench_app)
+register_solve_commands(app)
 
 err = Console(stderr=True)
 

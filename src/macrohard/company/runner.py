@@ -103,6 +103,11 @@ class Company:
 
     def resume(self, run_id: str) -> Outcome:
         run = self.journal.get_run(run_id)
+        if run.kind != "build":
+            raise UserError(
+                f"run {run.id} is a {run.kind} run; only builds resume (run it again: a solve "
+                "starts from the repository's last commit and leaves earlier branches as they are)"
+            )
         if run.status in ("succeeded", "failed") and run.verdict:
             raise UserError(f"run {run.id} already finished ({run.status}); nothing to resume")
         if run.pid and run.pid != os.getpid() and _alive(run.pid):

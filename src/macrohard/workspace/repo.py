@@ -310,6 +310,43 @@ class Workspace:
         self._git("reset", "-q", "--hard")
         self._git("clean", "-f", "-d", "-q")
 
+    def worktree_add(self, path: Path, branch: str, start: str) -> Workspace:
+        """A new branch `branch` at `start`, checked out in its own work tree at `path`: work
+        on it leaves this checkout (its files, index and HEAD) untouched."""
+        self._git("worktree", "add", "-q", "-b", branch, str(path), start)
+        return Workspace(path)
+
+    def worktree_remove(self, path: Path) -> None:
+        self._git("worktree", "remove", "--force", str(path), check=False)
+        self._git("worktree", "prune", check=False)
+
+    def stash(self, message: str) -> bool:
+        """Stash every uncommitted change, untracked files too; False when there was none."""
+        if self.is_clean():
+            return False
+        self._git("stash", "push", "-q", "--include-untracked", "-m", message)
+        return True
+
+    def unstash(self) -> None:
+        """Put back the newest stash; on a conflict the stash is kept and the error says so."""
+        done = self._git("stash", "pop", "-q", check=False)
+        if done.returncode != 0:
+            raise WorkspaceError(
+                f"could not restore your stashed changes in {self.path} (they are kept in "
+                f"`git stash list`): {(done.stderr or done.stdout).strip()[-500:]}"
+            )
+
+    def exclude(self, pattern: str) -> None:
+        """Ignore `pattern` in this repository only (.git/info/exclude, never committed)."""
+        common = self._git("rev-parse", "--git-common-dir").stdout.strip()
+        path = (self.path / common).resolve() / "info" / "exclude"
+        text = path.read_text() if path.is_file() else ""
+        if pattern not in text.splitlines():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(
+                text + ("" if not text or text.endswith("\n") else "\n") + pattern + "\n"
+            )
+
     def fsck(self) -> bool:
         return self._git("fsck", "--strict", "--no-progress", check=False).returncode == 0
 

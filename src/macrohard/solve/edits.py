@@ -1,0 +1,343 @@
+"""Edits a model proposes to existing files, applied reliably or refused with a clear reason.
+
+Two forms are accepted, both touching only what they name:
+
+- **search/replace blocks**, a file path on the line before each block:
+
+      pkg/mod.py
+      <<<<<<< SEARCH
+      old lines
+      =======
+      new lines
+      >>>>>>> REPLACE
+
+  matched exactly, then ignoring trailing spaces, then ignoring a uniform indentation shift (the
+  replacement is re-indented to the file's), then fuzzily (the most similar window of lines, if
+  it is similar enough and clearly the best); an empty SEARCH creates the file or appends to it.
+- **whole definitions**: a Python block of complete functions and classes. A function or method
+  that exists is swapped in place (a method given without its class included), a class's methods
+  are merged into the class, new ones are added (before a `__main__` guard), new imports go
+  after the file's imports. Everything else in the file stays byte for byte.
+
+A block that does not apply raises EditError naming the block and the closest lines the file has,
+so the caller can send it back to the model once.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import re
+import textwrap
+from dataclasses import dataclass
+
+from macrohard.company.splice import span, splice
+from macrohard.errors import EditError
+from macrohard.synth.extract import fenced_blocks
+
+FUZZY_MIN = 0.82  # similarity a fuzzy match needs
+FUZZY_MARGIN = 0.04  # ...and how far ahead of the runner-up it must be
+_BLOCK = re.compile(
+    r"^(?P<head>[^\n]*)\n?<{5,9} ?SEARCH[^\n]*\n(?P<search>.*?)^={5,9}[ \t]*\n"
+    r"(?P<replace>.*?)^>{5,9} ?REPLACE[^\n]*$",
+    re.S | re.M,
+)
+_PATH = re.compile(r"([\w./-]+\.[A-Za-z0-9]+)")
+
+
+@dataclass(frozen=True)
+class Block:
+    path: str
+    search: str
+    replace: str
+
+
+def parse_blocks(reply: str, default_path: str = "") -> list[Block]:
+    """The search/replace blocks of a reply; a block with no path line gets `default_path`."""
+    blocks = []
+    last_path = default_path
+    for match in _BLOCK.finditer(reply):
+        head = match.group("head").strip().strip("`*#: ")
+        found = _PATH.findall(head)
+        path = found[-1] if found else last_path
+        last_path = path
+        blocks.append(Block(path, match.group("search"), match.group("replace")))
+    return blocks
+
+
+def _lines(text: str) -> list[str]:
+    return text.splitlines()
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _reindent(lines: list[str], shift: int) -> list[str]:
+    out = []
+    for line in lines:
+        if not line.strip():
+            out.append(line)
+        elif shift >= 0:
+            out.append(" " * shift + line)
+        else:
+            cut = min(-shift, _indent(line))
+            out.append(line[cut:])
+    return out
+
+
+def _windows_equal(have: list[str], want: list[str], loose: bool) -> list[int]:
+    """Start lines where `want` matches `have`, ignoring trailing spaces (and, when `loose`,
+    indentation)."""
+    norm = str.strip if loose else str.rstrip
+    target = [norm(s) for s in want]
+    size = len(target)
+    return [
+        i for i in range(len(have) - size + 1) if [norm(s) for s in have[i : i + size]] == target
+    ]
+
+
+def apply_block(text: str, block: Block) -> str:
+    """`text` with the block applied; EditError when it matches nowhere or ambiguously."""
+    if not block.search.strip():
+        return (text.rstrip("\n") + "\n\n" if text.strip() else "") + block.replace
+    if text.count(block.search) == 1:
+        return text.replace(block.search, block.replace, 1)
+    have, want, new = _lines(text), _lines(block.search), _lines(block.replace)
+    while want and not want[0].strip():  # blank lines at the edges say nothing
+        want.pop(0)
+    while want and not want[-1].strip():
+        want.pop()
+    tail = "\n" if text.endswith("\n") else ""
+    for loose in (False, True):
+        starts = _windows_equal(have, want, loose)
+        if len(starts) == 1:
+            start = starts[0]
+            shift = 0
+            if loose:  # the same lines at another indentation: move the replacement too
+                first = next(i for i, s in enumerate(want) if s.strip())
+                shift = _indent(have[start + first]) - _indent(want[first])
+            body = _reindent(new, shift)
+            return "\n".join(have[:start] + body + have[start + len(want) :]) + tail
+        if len(starts) > 1:
+            raise EditError(
+                f"the SEARCH text for {block.path} matches {len(starts)} places (lines "
+                f"{', '.join(str(s + 1) for s in starts[:5])}); include more lines around it"
+            )
+    start, ratio, runner_up = _fuzzy(have, want)
+    if ratio >= FUZZY_MIN and ratio - runner_up >= FUZZY_MARGIN:
+        first = next((i for i, s in enumerate(want) if s.strip()), 0)
+        shift = _indent(have[start + first]) - _indent(want[first]) if want else 0
+        body = _reindent(new, shift)
+        return "\n".join(have[:start] + body + have[start + len(want) :]) + tail
+    closest = "\n".join(have[start : start + len(want)])
+    raise EditError(
+        f"the SEARCH text for {block.path} is not in the file (best match {ratio:.0%} similar, "
+        f"at line {start + 1}):\n{closest}\nCopy the lines to replace exactly from the file."
+    )
+
+
+def _fuzzy(have: list[str], want: list[str]) -> tuple[int, float, float]:
+    """(start, similarity) of the window of `have` most like `want`, and the runner-up's
+    similarity (windows overlapping the best one do not count)."""
+    if not want or not have:
+        return 0, 0.0, 0.0
+    size = min(len(want), len(have))
+    target = "\n".join(s.strip() for s in want)
+    scores = []
+    for i in range(len(have) - size + 1):
+        window = "\n".join(s.strip() for s in have[i : i + size])
+        scores.append((difflib.SequenceMatcher(None, target, window).ratio(), i))
+    scores.sort(reverse=True)
+    best, start = scores[0]
+    others = [r for r, i in scores[1:] if abs(i - start) >= size]
+    return start, best, others[0] if others else 0.0
+
+
+# -- whole definitions ---------------------------------------------------------------------------
+
+Def = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def _source(lines: list[str], node: ast.stmt) -> str:
+    first, last = span(node) if isinstance(node, Def | ast.ClassDef) else (node.lineno, 0)
+    last = last or node.end_lineno or node.lineno
+    return textwrap.dedent("\n".join(lines[first - 1 : last]))
+
+
+def _top_functions(tree: ast.Module) -> dict[str, Def]:
+    return {n.name: n for n in tree.body if isinstance(n, Def)}
+
+
+def _classes(tree: ast.Module) -> dict[str, ast.ClassDef]:
+    return {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
+
+
+def _methods(tree: ast.Module, name: str) -> list[str]:
+    return [
+        f"{c.name}.{m.name}"
+        for c in tree.body
+        if isinstance(c, ast.ClassDef)
+        for m in c.body
+        if isinstance(m, Def) and m.name == name
+    ]
+
+
+def _insert_at(code: str, line: int, text: str) -> str:
+    """`text` inserted before 1-based `line` (len+1 = at the end), with blank lines around."""
+    lines = code.rstrip("\n").splitlines()
+    before, after = lines[: line - 1], lines[line - 1 :]
+    while before and not before[-1].strip():
+        before.pop()
+    gap = ["", ""] if text.lstrip().startswith(("def ", "async def ", "class ", "@")) else [""]
+    middle = [*gap, *text.rstrip("\n").splitlines()]
+    rest = [*gap, *after] if after else []
+    return "\n".join([*before, *middle, *rest]) + "\n"
+
+
+def _module_end(tree: ast.Module, code: str) -> int:
+    """Where new top-level code goes: before a trailing `if __name__ == ...` guard, else at the
+    end of the file."""
+    for node in tree.body:
+        if isinstance(node, ast.If) and "__name__" in ast.unparse(node.test):
+            return node.lineno
+    return len(code.splitlines()) + 1
+
+
+def _add_imports(code: str, imports: list[str]) -> str:
+    tree = ast.parse(code)
+    present = {ast.unparse(n) for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)}
+    missing = [i for i in imports if i not in present]
+    if not missing:
+        return code
+    nodes = [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
+    if nodes:
+        at = (nodes[-1].end_lineno or nodes[-1].lineno) + 1
+    else:
+        doc = tree.body[0] if tree.body and isinstance(tree.body[0], ast.Expr) else None
+        at = (doc.end_lineno or doc.lineno) + 1 if doc else 1
+    lines = code.splitlines()
+    result = "\n".join([*lines[: at - 1], *missing, *lines[at - 1 :]])
+    return result + ("\n" if code.endswith("\n") or not code else "")
+
+
+def apply_definitions(code: str, snippet: str) -> tuple[str, list[str]]:
+    """`code` with the snippet's functions and classes swapped in or added, and the names of
+    what changed; EditError when the snippet has no definition or breaks the file."""
+    try:
+        new = ast.parse(snippet)
+        ast.parse(code)
+    except SyntaxError as exc:
+        raise EditError(f"the code does not parse: {exc.msg} (line {exc.lineno})") from exc
+    lines = snippet.splitlines()
+    imports = [ast.unparse(n) for n in new.body if isinstance(n, ast.Import | ast.ImportFrom)]
+    changed: list[str] = []
+    for node in new.body:
+        tree = ast.parse(code)
+        if isinstance(node, Def):
+            code = _put_function(code, tree, node, _source(lines, node), changed)
+        elif isinstance(node, ast.ClassDef):
+            code = _put_class(code, tree, node, lines, changed)
+    if not changed:
+        raise EditError(
+            "the reply has no complete function or class to put into the file; "
+            "answer with whole `def`/`class` definitions in one ```python block"
+        )
+    if imports:
+        code = _add_imports(code, imports)
+    try:
+        ast.parse(code)
+    except SyntaxError as exc:  # pragma: no cover - splice checks each step
+        raise EditError(f"the edited file does not parse: {exc.msg}") from exc
+    return code, changed
+
+
+def _put_function(code: str, tree: ast.Module, node: Def, source: str, changed: list[str]) -> str:
+    if node.name in _top_functions(tree):
+        target = node.name
+    else:
+        methods = _methods(tree, node.name)
+        target = methods[0] if len(methods) == 1 and not node.name.startswith("__") else ""
+    if target:
+        result = splice(code, target, source)
+        if result is None:
+            raise EditError(f"could not put the new {node.name} in place of the old one")
+        changed.append(target)
+        return result
+    changed.append(node.name)
+    return _insert_at(code, _module_end(tree, code), source)
+
+
+def _put_class(
+    code: str, tree: ast.Module, node: ast.ClassDef, lines: list[str], changed: list[str]
+) -> str:
+    existing = _classes(tree).get(node.name)
+    if existing is None:
+        changed.append(node.name)
+        return _insert_at(code, _module_end(tree, code), _source(lines, node))
+    for item in node.body:
+        if not isinstance(item, Def):
+            continue
+        tree = ast.parse(code)
+        cls = _classes(tree)[node.name]
+        qual = f"{node.name}.{item.name}"
+        source = _source(lines, item)
+        if any(isinstance(m, Def) and m.name == item.name for m in cls.body):
+            result = splice(code, qual, source)
+            if result is None:
+                raise EditError(f"could not put the new {qual} in place of the old one")
+            code = result
+        else:
+            body_indent = " " * (cls.body[0].col_offset if cls.body else cls.col_offset + 4)
+            indented = textwrap.indent(source, body_indent, lambda s: bool(s.strip()))
+            code = _insert_at(code, (cls.end_lineno or cls.lineno) + 1, indented)
+        changed.append(qual)
+    return code
+
+
+# -- a whole reply ---------------------------------------------------------------------------
+
+
+def apply_reply(files: dict[str, str], reply: str, default_path: str) -> dict[str, str]:
+    """New contents of the files a reply edits ({path: text}); search/replace blocks when the
+    reply has them, else the reply's Python block as whole definitions for `default_path` (or
+    as the whole file, when that file is new). EditError when nothing applies."""
+    blocks = parse_blocks(reply, default_path)
+    if blocks:
+        out: dict[str, str] = {}
+        for number, block in enumerate(blocks, 1):
+            current = out.get(block.path, files.get(block.path))
+            if current is None and block.search.strip():
+                raise EditError(f"block {number} edits {block.path}, which does not exist")
+            try:
+                out[block.path] = apply_block(current or "", block)
+            except EditError as exc:
+                raise EditError(f"block {number}: {exc}") from exc
+        return out
+    code = _python_block(reply)
+    if code is None:
+        raise EditError("the reply has no ```python block and no SEARCH/REPLACE block")
+    current = files.get(default_path)
+    if not current or not current.strip():
+        return {default_path: code.rstrip("\n") + "\n"}
+    return {default_path: apply_definitions(current, code)[0]}
+
+
+def _python_block(reply: str) -> str | None:
+    """The reply's Python code: its fenced block (the one with definitions, when several), or
+    the reply itself when it starts as code; trailing lines that don't parse are cut."""
+    starts_as_code = re.match(r"\s*(def|class|import|from|@)", reply)
+    blocks = fenced_blocks(reply) or ([reply] if starts_as_code else [])
+    blocks = [b for b in blocks if re.search(r"^\s*(async\s+def|def|class)\s", b, re.M)] or blocks
+    if not blocks:
+        return None
+    text = max(blocks, key=len).rstrip()
+    lines = text.splitlines()
+    for end in range(len(lines), 0, -1):
+        candidate = "\n".join(lines[:end])
+        try:
+            ast.parse(candidate)
+        except SyntaxError:
+            continue
+        return candidate
+    return None

@@ -1,0 +1,228 @@
+"""Verify a change against the baseline, and repair it by selection within the budget.
+
+A trial is the repository's own tests plus the new ones, run in the sandbox. It is scored, best
+first, by: the tests ran at all; fewer regressions (tests that passed at the baseline and fail
+now); fewer failing client examples; fewer failing new tests. Each repair round asks for a new
+version of the function a failure blames (alternating with a new whole edit at a higher
+temperature, since a small model told about a failure mostly repeats itself) and keeps it only
+if it scores better. At the end, model-written tests that still fail may be dropped as wrong,
+but at most half of them, never the client's examples, and never when anything regressed.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Any
+
+from macrohard.company.context import Context
+from macrohard.company.splice import fault_functions, function_source, span, splice, without
+from macrohard.errors import BudgetExceeded, Cancelled, EditError
+from macrohard.sandbox import Sandbox
+from macrohard.solve import edits
+from macrohard.solve.steps import Plan, write_edit, write_function
+from macrohard.solve.testrun import TestCommand, TestRun, regressions, run_tests
+
+RESERVE_SECONDS = 20.0  # the review and the delivery after verify
+FAILURE_CHARS = 1500
+
+
+def _module(path: str) -> str:
+    return path[: -len(".py")].replace("/", ".")
+
+
+def _belongs(test_id: str, path: str) -> bool:
+    """Whether a JUnit test id (`classname::name`) is a test of the file at `path` (or its
+    collection error, which pytest reports with an empty classname)."""
+    module = _module(path)
+    classname, _, name = test_id.partition("::")
+    return classname == module or classname.startswith(module + ".") or name == module
+
+
+@dataclass
+class Trial:
+    files: dict[str, str]
+    run: TestRun
+    regressed: list[str]
+    new_failed: list[str]
+    client_failed: list[str]
+    new_total: int
+
+    def key(self) -> tuple[int, int, int, int]:
+        return (
+            0 if self.run.error else 1,
+            -len(self.regressed),
+            -len(self.client_failed),
+            -len(self.new_failed),
+        )
+
+    @property
+    def perfect(self) -> bool:
+        return not self.run.error and not self.regressed and not self.new_failed
+
+    def messages(self) -> list[str]:
+        ids = [*self.client_failed, *self.new_failed, *self.regressed]
+        return [f"{t}: {self.run.failures.get(t, 'failed')}" for t in ids]
+
+    def describe(self) -> str:
+        return (
+            f"{self.run.summary()}; regressions {len(self.regressed)}; new tests failing "
+            f"{len(self.new_failed)} of {self.new_total}"
+        )
+
+
+@dataclass
+class VerifyResult:
+    verified: bool
+    summary: str
+    output: dict[str, Any]
+    changed: list[str] = field(default_factory=list)
+    commit_paths: list[str] = field(default_factory=list)
+    test_files: dict[str, str] = field(default_factory=dict)
+
+
+class Verifier:
+    def __init__(
+        self,
+        ctx: Context,
+        sandbox: Sandbox,
+        command: TestCommand | None,
+        baseline: TestRun | None,
+        rounds: int,
+    ) -> None:
+        self.ctx = ctx
+        self.sandbox = sandbox
+        self.command = command
+        self.baseline = baseline
+        self.rounds = rounds
+        self._sources: list[str] = []
+
+    def trial(self, tests: dict[str, str], client: str) -> Trial:
+        """Run everything on the files as they are now in the work tree."""
+        new = sorted(tests)
+        command = self.command or TestCommand("pytest", tuple(new), why="the new tests only")
+        run = run_tests(self.ctx.root, command, self.sandbox, extra=tuple(new))
+        if new and not any(_belongs(t, p) for t in run.outcomes for p in new):
+            # the project's command did not collect them (another folder, or not pytest)
+            extra = run_tests(self.ctx.root, TestCommand("pytest", tuple(new)), self.sandbox)
+            run.outcomes.update(extra.outcomes)
+            run.failures.update(extra.failures)
+            run.error = run.error or extra.error
+        regressed = regressions(self.baseline, run) if self.baseline else []
+        failed = sorted(run.failed)
+        client_failed = [t for t in failed if client and _belongs(t, client)]
+        own = [p for p in new if p != client]
+        new_failed = [t for t in failed if any(_belongs(t, p) for p in own)]
+        total = sum(1 for t in run.outcomes if any(_belongs(t, p) for p in own))
+        files = {p: self.ctx.read(p) for p in self._sources}
+        return Trial(files, run, regressed, new_failed, client_failed, total)
+
+    def run(
+        self, plan: Plan, tests: dict[str, str], client: str, changed: list[str]
+    ) -> VerifyResult:
+        self._sources = sorted(set(changed) | set(plan.files))
+        best = self.trial(tests, client)
+        first = best.describe()
+        rounds: list[dict[str, Any]] = []
+        stopped = ""
+        for number in range(self.rounds):
+            if best.perfect or self._out_of_time():
+                break
+            try:
+                candidate, how = self._candidate(plan, tests, best, number)
+            except (BudgetExceeded, Cancelled) as exc:
+                stopped = str(exc)
+                break
+            except EditError as exc:
+                rounds.append(
+                    {"round": number + 1, "how": "edit", "kept": False, "error": str(exc)}
+                )
+                continue
+            if candidate is None:
+                rounds.append({"round": number + 1, "how": how, "kept": False})
+                continue
+            for rel, text in candidate.items():
+                self.ctx.write(rel, text)
+            self._sources = sorted(set(self._sources) | set(candidate))
+            trial = self.trial(tests, client)
+            kept = trial.key() > best.key()
+            rounds.append(
+                {"round": number + 1, "how": how, "kept": kept, "result": trial.describe()}
+            )
+            if kept:
+                best = trial
+        for rel, text in best.files.items():  # the best version is what stays
+            self.ctx.write(rel, text)
+        dropped, test_files = self._drop_wrong_tests(best, tests, client)
+        if dropped:
+            best = self.trial(test_files, client)
+        verified = best.perfect and (bool(tests) or bool(changed))
+        output = {
+            "first": first,
+            "after": best.run.summary(),
+            "regressions": best.regressed[:20],
+            "new_failing": best.new_failed[:20],
+            "client_failing": best.client_failed[:20],
+            "rounds": rounds,
+            "dropped": dropped,
+            "stopped": stopped or None,
+        }
+        changed_now = sorted(best.files)
+        summary = ("verified: " if verified else "not verified: ") + best.describe()
+        paths = sorted(set(changed_now) | set(test_files if dropped else {}))
+        return VerifyResult(
+            verified,
+            summary,
+            output,
+            changed=changed_now,
+            commit_paths=paths,
+            test_files=test_files if dropped else {},
+        )
+
+    def _out_of_time(self) -> bool:
+        budget = self.ctx.model.budget
+        left = budget.seconds_left()
+        return left is not None and left < RESERVE_SECONDS
+
+    def _candidate(
+        self, plan: Plan, tests: dict[str, str], best: Trial, number: int
+    ) -> tuple[dict[str, str] | None, str]:
+        """A new version of the files: one blamed function, or a fresh whole edit."""
+        target = plan.files[0]
+        code = best.files.get(target, "")
+        messages = best.messages()
+        failures = "\n".join(m[:600] for m in messages)[:FAILURE_CHARS]
+        blamed = fault_functions(code, target, messages)
+        if blamed and number % 2 == 0:
+            name = blamed[0]
+            reply = write_function(self.ctx, target, function_source(code, name), failures, 0.7)
+            new = splice(code, name, edits._python_block(reply) or "")
+            return ({target: new} if new and new != code else None), f"function {name}"
+        written = "\n\n".join(t for p, t in tests.items())
+        reply = write_edit(
+            self.ctx, plan, target, code, written, failures=failures, temperature=0.7
+        )
+        new_files = edits.apply_reply(dict(best.files), reply, target)
+        return new_files, "edit"
+
+    def _drop_wrong_tests(
+        self, best: Trial, tests: dict[str, str], client: str
+    ) -> tuple[list[str], dict[str, str]]:
+        """Failing model-written tests removed from their files, when that is allowed."""
+        if best.run.error or best.regressed or best.client_failed or not best.new_failed:
+            return [], tests
+        if len(best.new_failed) * 2 > best.new_total:
+            return [], tests
+        names = {t.partition("::")[2].split("[")[0] for t in best.new_failed}
+        out = dict(tests)
+        for path, text in tests.items():
+            if path == client:
+                continue
+            tree = ast.parse(text)
+            spans = [
+                span(n) for n in tree.body if isinstance(n, ast.FunctionDef) and n.name in names
+            ]
+            if spans:
+                out[path] = "\n".join(without(text, spans)).rstrip() + "\n"
+                self.ctx.write(path, out[path])
+        return sorted(best.new_failed), out

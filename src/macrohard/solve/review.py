@@ -1,0 +1,69 @@
+"""The reviewer's gates for a change to someone else's code: only what the change adds counts.
+
+An existing repository may not be lint-clean, and the change must not be blamed for that (nor
+rewrite the client's style). So the ruff and bandit gates run twice, on the changed files as
+they were at the base and as they are now, and only findings the change added fail the gate.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from macrohard.gates import BanditGate, Gate, GateResult, RuffGate
+from macrohard.sandbox import Sandbox
+from macrohard.workspace import Workspace
+
+
+def _export(tree: Workspace, ref: str | None, paths: list[str], into: Path) -> None:
+    """The files at `ref` (None: as they are in the work tree) under `into`."""
+    for rel in paths:
+        if ref is None:
+            source = tree.path / rel
+            text = source.read_text() if source.is_file() else None
+        else:
+            text = tree.read(rel, ref) if rel in tree.files(ref) else None
+        if text is not None:
+            target = into / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text)
+
+
+def _keys(result: GateResult) -> Counter[tuple[str, str]]:
+    return Counter((f.path or "", f.message) for f in result.findings)
+
+
+def review_changes(
+    tree: Workspace,
+    base: str,
+    changed: list[str],
+    sandbox: Sandbox,
+    gates: tuple[Gate, ...] | None = None,
+) -> list[dict[str, Any]]:
+    """Each gate's verdict on the findings the change adds to `changed` (Python files)."""
+    gates = gates or (RuffGate(), BanditGate())
+    out: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="mh-review-") as tmp:
+        before, after = Path(tmp, "before"), Path(tmp, "after")
+        before.mkdir()
+        after.mkdir()
+        _export(tree, base, changed, before)
+        _export(tree, None, changed, after)
+        for gate in gates:
+            now = gate.check(after, sandbox)
+            if now.status == "error":
+                out.append({"name": gate.name, "status": "error", "summary": now.summary})
+                continue
+            added = _keys(now) - _keys(gate.check(before, sandbox))
+            findings = [f"{path}: {message}" for path, message in sorted(added)]
+            out.append(
+                {
+                    "name": gate.name,
+                    "status": "failed" if findings else "passed",
+                    "summary": f"{len(findings)} new finding(s) in {len(changed)} changed file(s)",
+                    "findings": findings[:20],
+                }
+            )
+    return out

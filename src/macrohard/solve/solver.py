@@ -1,0 +1,514 @@
+"""`solve`: a verified change to an existing repository, delivered on a branch.
+
+understand (map, test command, baseline run)  ->  plan  ->  tests (QA, before the code)
+  ->  edit (engineer)  ->  verify (own tests + new ones vs the baseline; repair by selection)
+  ->  review (new lint/security findings in the changed files)  ->  deliver (PR text, patch)
+
+All work happens in a git work tree of its own on a new branch, so the client's checkout (files,
+index, HEAD) is never touched; `--merge` merges the branch into the branch that was checked out,
+and only when the change is verified. Each phase that changes files is one commit by its role.
+The run and each phase are journaled (`macrohard runs` lists solve runs too).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from macrohard.company import examples as client_examples
+from macrohard.company.budget import Budget, BudgetedModel
+from macrohard.company.context import Context
+from macrohard.company.policy import check_request
+from macrohard.errors import BudgetExceeded, Cancelled, MacrohardError, UserError
+from macrohard.journal import Journal
+from macrohard.models.base import Model, Usage
+from macrohard.sandbox import Sandbox, default_sandbox
+from macrohard.solve import edits
+from macrohard.solve.repair import Verifier
+from macrohard.solve.repomap import RepoMap
+from macrohard.solve.review import review_changes
+from macrohard.solve.steps import Plan, module_of, plan, test_example, write_edit, write_tests
+from macrohard.solve.testrun import (
+    TestCommand,
+    TestRun,
+    detect_test_command,
+    parse_test_command,
+    run_tests,
+)
+from macrohard.workspace import Workspace
+
+Listener = Callable[[str, dict[str, Any]], None]
+PHASES = (
+    ("understand", "architect"),
+    ("plan", "architect"),
+    ("tests", "qa"),
+    ("edit", "engineer"),
+    ("verify", "qa"),
+    ("review", "reviewer"),
+    ("deliver", "release"),
+)
+OUT = ".macrohard/solve"
+
+
+@dataclass(frozen=True)
+class SolveOutcome:
+    run_id: str
+    repo: Path
+    branch: str
+    verdict: str  # resolved | unresolved | stopped
+    report: dict[str, Any]
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict == "resolved"
+
+
+@dataclass
+class Work:
+    """What the phases hand each other."""
+
+    base: str
+    repo: RepoMap | None = None
+    command: TestCommand | None = None
+    baseline: TestRun | None = None
+    plan: Plan | None = None
+    test_files: dict[str, str] = field(default_factory=dict)  # new test path -> text
+    client_tests: str = ""  # the path of the tests made from the request's examples
+    changed: list[str] = field(default_factory=list)
+    verified: bool = False
+    reviewed: bool = False
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+class Solver:
+    """Solves requests on existing repositories with a model, a sandbox and a journal."""
+
+    def __init__(
+        self,
+        model: Model,
+        *,
+        journal: Journal | None = None,
+        sandbox: Sandbox | None = None,
+        on_event: Listener | None = None,
+        cancel: threading.Event | None = None,
+        repair_rounds: int = 4,
+    ) -> None:
+        self.model = model
+        self.journal = journal or Journal()
+        self.sandbox = sandbox or default_sandbox()
+        self.on_event = on_event or (lambda kind, data: None)
+        self.cancel_event = cancel or threading.Event()
+        self.repair_rounds = repair_rounds
+
+    def solve(
+        self,
+        repo: Path | str,
+        request: str,
+        *,
+        branch: str | None = None,
+        merge: bool = False,
+        stash: bool = False,
+        test_cmd: str | None = None,
+        budget_tokens: int | None = None,
+        max_minutes: float | None = None,
+    ) -> SolveOutcome:
+        request = check_request(request)
+        ws = _open_repo(Path(repo))
+        command = parse_test_command(test_cmd) if test_cmd is not None else None
+        stashed = False
+        if not ws.is_clean():
+            if not stash:
+                raise UserError(
+                    f"{ws.path} has uncommitted changes; the change is made from the last commit, "
+                    "so commit or stash them first, or pass --stash to have them put aside and "
+                    "restored afterwards"
+                )
+            stashed = ws.stash("macrohard solve: put aside while solving")
+        try:
+            return self._solve(ws, request, branch, merge, command, budget_tokens, max_minutes)
+        finally:
+            if stashed:
+                ws.unstash()
+
+    def _solve(
+        self,
+        ws: Workspace,
+        request: str,
+        branch: str | None,
+        merge: bool,
+        command: TestCommand | None,
+        budget_tokens: int | None,
+        max_minutes: float | None,
+    ) -> SolveOutcome:
+        base = ws.head()
+        assert base is not None  # checked by _open_repo
+        home = ws.current_branch()
+        options = {"budget_tokens": budget_tokens, "max_minutes": max_minutes, "merge": merge}
+        run = self.journal.create_run(
+            request, str(ws.path), self.model.name, PHASES, options, kind="solve"
+        )
+        self.journal.mark_running(run.id, os.getpid())
+        branch = branch or f"macrohard/solve-{run.id}"
+        if ws.head(f"refs/heads/{branch}") is not None:
+            self.journal.set_run_status(run.id, "failed", error=f"branch {branch} exists")
+            raise UserError(f"branch {branch!r} already exists in {ws.path}; pick another --branch")
+        ws.exclude(".macrohard/tmp/")
+        started = time.perf_counter()
+        budget = Budget(budget_tokens, max_minutes, 0, self.cancel_event)
+
+        def on_call(usage: Usage) -> None:
+            data = {
+                "prompt_tokens": usage.prompt_tokens,
+                "completion_tokens": usage.completion_tokens,
+                "seconds": round(usage.seconds, 2),
+            }
+            self.journal.add_event(run.id, "model.call", data)
+            self.on_event("model.call", data)
+
+        model = BudgetedModel(self.model, budget, on_call)
+        scratch = Path(tempfile.mkdtemp(prefix="mh-solve-"))
+        tree = ws.worktree_add(scratch / "repo", branch, base)
+        work = Work(base=base, command=command)
+        ctx = Context(run.id, request, tree.path, model, self.sandbox)
+        stopped = ""
+        try:
+            self.on_event("run.started", {"run_id": run.id, "branch": branch})
+            steps = (
+                self._understand,
+                self._plan,
+                self._tests,
+                self._edit,
+                self._verify,
+                self._review,
+            )
+            failed = ""
+            for (name, role), step in zip(PHASES, steps, strict=False):
+                try:
+                    self._phase(run.id, name, role, model, tree, step, (ctx, tree, work))
+                except (BudgetExceeded, Cancelled) as exc:
+                    stopped = str(exc)
+                    break
+                except MacrohardError as exc:  # journaled by _phase; the report says it too
+                    failed = f"{name} failed: {exc}"
+                    ctx.notes.append(failed)
+                    break
+            verdict = "resolved" if work.verified and work.reviewed else "unresolved"
+            verdict = "stopped" if stopped else verdict
+            report = self._deliver(run.id, ctx, tree, work, branch, verdict, stopped, started)
+        finally:
+            ws.worktree_remove(tree.path)
+            shutil.rmtree(scratch, ignore_errors=True)
+        if merge and verdict == "resolved" and home:
+            ws.merge(branch, "release", f"solve: merge {branch} ({run.id}), verified")
+            report["merged_into"] = home
+        status = {"resolved": "succeeded", "stopped": "stopped"}.get(verdict, "failed")
+        error = stopped or failed or (None if verdict == "resolved" else "not verified")
+        self.journal.set_run_status(run.id, status, verdict=verdict, error=error)  # type: ignore[arg-type]
+        self.on_event("run.finished", {"verdict": verdict})
+        return SolveOutcome(run.id, ws.path, branch, verdict, report)
+
+    # -- the phase wrapper -----------------------------------------------------------------------
+    def _phase(
+        self,
+        run_id: str,
+        name: str,
+        role: str,
+        model: BudgetedModel,
+        tree: Workspace,
+        step: Callable[..., tuple[str, dict[str, Any], str, list[str]]],
+        args: tuple[Any, ...],
+    ) -> None:
+        """Runs one step, commits the paths it reports changed as `role`, journals it."""
+        self.journal.phase_started(run_id, name, {"role": role})
+        self.on_event("phase.started", {"phase": name, "role": role})
+        t0 = time.perf_counter()
+        try:
+            if self.cancel_event.is_set():
+                raise Cancelled("cancelled on request")
+            summary, output, verdict, paths = step(*args)
+        except MacrohardError as exc:
+            usage = model.take_phase_usage()
+            self.journal.phase_failed(
+                run_id,
+                name,
+                str(exc),
+                model=self.model.name,
+                prompt_tokens=usage.prompt_tokens,
+                completion_tokens=usage.completion_tokens,
+                seconds=time.perf_counter() - t0,
+            )
+            self.on_event("phase.failed", {"phase": name, "error": str(exc)})
+            raise
+        usage = model.take_phase_usage()
+        sha = None
+        if paths:
+            sha = tree.commit(
+                role,
+                f"{name}: {summary}",
+                paths=paths,
+                trailers={"Macrohard-Run": run_id, "Macrohard-Phase": name},
+            )
+        self.journal.phase_finished(
+            run_id,
+            name,
+            output=output,
+            verdict=verdict,
+            commit_sha=sha,
+            model=self.model.name,
+            prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens,
+            seconds=time.perf_counter() - t0,
+        )
+        self.on_event("phase.finished", {"phase": name, "verdict": verdict, "summary": summary})
+
+    # -- the steps: each returns (summary, output, verdict, paths to commit) ---------------------
+    def _understand(self, ctx: Context, tree: Workspace, work: Work) -> Any:
+        files = tree.files()
+        work.repo = RepoMap.scan(tree.path, files)
+        if work.command is None:
+            work.command = detect_test_command(tree.path, files)
+        output: dict[str, Any] = {
+            "files": len(files),
+            "python_files": len(work.repo.files),
+            "test_command": work.command.describe() if work.command else None,
+            "test_command_found_by": work.command.why if work.command else None,
+        }
+        if work.command is not None:
+            work.baseline = run_tests(tree.path, work.command, self.sandbox)
+            output["baseline"] = work.baseline.to_dict()
+        said = work.baseline.summary() if work.baseline else "no tests found"
+        return f"{len(work.repo.files)} Python files; baseline: {said}", output, "ok", []
+
+    def _plan(self, ctx: Context, tree: Workspace, work: Work) -> Any:
+        assert work.repo is not None
+        work.plan, notes = plan(ctx, work.repo)
+        ctx.notes += notes
+        output = {**work.plan.model_dump(), "notes": notes}
+        return work.plan.summary, output, "ok" if work.plan.files else "failed", []
+
+    def _tests(self, ctx: Context, tree: Workspace, work: Work) -> Any:
+        assert work.repo is not None and work.plan is not None
+        if not work.plan.files:
+            return "no file to test", {}, "failed", []
+        target = work.plan.files[0]
+        folder = _test_folder(work.repo)
+        found = client_examples.extract(ctx.request, set(work.plan.files))
+        found = replace(found, modules=[module_of(f) for f in work.plan.files])
+        rendered = client_examples.render(found)
+        if rendered:
+            work.client_tests = _free_name(tree.path, f"{folder}/test_client_examples.py")
+            work.test_files[work.client_tests] = rendered
+        originals = {f.path: tree.path.joinpath(f.path).read_text() for f in work.repo.files}
+        example = test_example(work.repo, originals)
+        stem = (work.plan.functions[:1] or [module_of(target).rsplit(".", 1)[-1]])[0]
+        path = _free_name(
+            tree.path, f"{folder}/test_{stem.lower().replace('.', '_')}_{work.plan.kind}.py"
+        )
+        written = None
+        for temperature in (0.0, 0.7):
+            text = write_tests(ctx, work.repo, work.plan, target, example, temperature)
+            if text is None:
+                continue
+            written = text
+            if work.plan.kind != "bug":
+                break
+            ctx.write(path, text)  # a bug's tests must fail before the fix
+            run = run_tests(tree.path, TestCommand("pytest", (path,)), self.sandbox)
+            if run.failed or run.error:
+                break
+            ctx.notes.append("the new tests passed on the unfixed code; asked again")
+        if written:
+            work.test_files[path] = written
+        for rel, text in work.test_files.items():
+            ctx.write(rel, text)
+        paths = sorted(work.test_files)
+        output = {"files": paths, "client_examples": found.count}
+        verdict = "ok" if paths else "failed"
+        summary = f"tests for {work.plan.summary[:60]}" if paths else "no usable tests"
+        return summary, output, verdict, paths
+
+    def _edit(self, ctx: Context, tree: Workspace, work: Work) -> Any:
+        assert work.plan is not None
+        if not work.plan.files:
+            return "nothing to edit", {}, "failed", []
+        target = work.plan.files[0]
+        current = {f: ctx.read(f) for f in work.plan.files}
+        tests = "\n\n".join(t for p, t in work.test_files.items() if p != work.client_tests)
+        failures, attempts = "", []
+        for attempt in range(2):
+            reply = write_edit(ctx, work.plan, target, current[target], tests, failures=failures)
+            try:
+                new = edits.apply_reply(current, reply, target)
+            except MacrohardError as exc:
+                if isinstance(exc, BudgetExceeded | Cancelled):
+                    raise
+                failures = f"Your edit did not apply: {exc}"
+                attempts.append(str(exc))
+                continue
+            for rel, text in new.items():
+                ctx.write(rel, text)
+            work.changed = sorted(set(work.changed) | set(new))
+            output = {"files": sorted(new), "attempts": attempt + 1, "not_applied": attempts}
+            return f"change {', '.join(sorted(new))}", output, "ok", sorted(new)
+        return "the edit did not apply", {"not_applied": attempts}, "failed", []
+
+    def _verify(self, ctx: Context, tree: Workspace, work: Work) -> Any:
+        assert work.plan is not None
+        verifier = Verifier(ctx, self.sandbox, work.command, work.baseline, self.repair_rounds)
+        result = verifier.run(work.plan, work.test_files, work.client_tests, work.changed)
+        work.verified = result.verified
+        work.changed = sorted(set(work.changed) | set(result.changed))
+        work.test_files.update(result.test_files)
+        work.summary["verify"] = result.output
+        verdict = "ok" if result.verified else "failed"
+        return result.summary, result.output, verdict, result.commit_paths
+
+    def _review(self, ctx: Context, tree: Workspace, work: Work) -> Any:
+        changed = [p for p in tree.changed_files(work.base) if p.endswith(".py")]
+        gates = review_changes(tree, work.base, changed, self.sandbox)
+        work.reviewed = all(g["status"] == "passed" for g in gates)
+        work.summary["gates"] = gates
+        said = "; ".join(f"{g['name']}: {g['status']}" for g in gates)
+        return said, {"gates": gates}, "ok" if work.reviewed else "failed", []
+
+    # -- delivery --------------------------------------------------------------------------------
+    def _deliver(
+        self,
+        run_id: str,
+        ctx: Context,
+        tree: Workspace,
+        work: Work,
+        branch: str,
+        verdict: str,
+        stopped: str,
+        started: float,
+    ) -> dict[str, Any]:
+        self.journal.phase_started(run_id, "deliver", {"role": "release"})
+        folder = f"{OUT}/{run_id}"
+        patch = tree.diff(work.base)
+        run = self.journal.get_run(run_id)
+        report = {
+            "run_id": run_id,
+            "kind": "solve",
+            "request": ctx.request,
+            "model": self.model.name,
+            "verdict": verdict,
+            "branch": branch,
+            "base": work.base,
+            "plan": work.plan.model_dump() if work.plan else None,
+            "test_command": work.command.describe() if work.command else None,
+            "baseline": work.baseline.to_dict() if work.baseline else None,
+            "changed": tree.changed_files(work.base),
+            "new_tests": sorted(work.test_files),
+            "verify": work.summary.get("verify"),
+            "gates": work.summary.get("gates", []),
+            "tokens": {
+                "prompt": run.prompt_tokens,
+                "completion": run.completion_tokens,
+                "total": run.prompt_tokens + run.completion_tokens,
+            },
+            "seconds": round(time.perf_counter() - started, 2),
+            "stopped": stopped or None,
+            "notes": ctx.notes[-50:],
+            "sandbox": self.sandbox.name,
+        }
+        ctx.write(f"{folder}/PR.md", pr_text(report))
+        ctx.write(f"{folder}/change.patch", patch)
+        ctx.write(f"{folder}/report.json", json.dumps(report, indent=1) + "\n")
+        sha = tree.commit(
+            "release",
+            f"deliver: {verdict}: PR description and patch for {run_id}",
+            paths=[folder],
+            trailers={"Macrohard-Run": run_id, "Macrohard-Phase": "deliver"},
+        )
+        self.journal.phase_finished(
+            run_id,
+            "deliver",
+            output={"folder": folder, "verdict": verdict},
+            verdict="ok",
+            commit_sha=sha,
+            model=None,
+            prompt_tokens=0,
+            completion_tokens=0,
+            seconds=0.0,
+        )
+        self.on_event("phase.finished", {"phase": "deliver", "verdict": verdict})
+        return report
+
+
+def pr_text(report: dict[str, Any]) -> str:
+    """The pull-request description: what, why, how it was tested, what is unfinished."""
+    plan = report.get("plan") or {}
+    verify = report.get("verify") or {}
+    lines = [
+        f"# {plan.get('summary') or 'Change'} ({report['verdict']})",
+        "",
+        "## Why",
+        "",
+        *[f"> {line}" for line in report["request"].strip().splitlines()],
+        "",
+        "## What",
+        "",
+        f"Kind: {plan.get('kind', '?')}. Files changed: "
+        + (", ".join(f"`{p}`" for p in report["changed"] if not p.startswith(OUT)) or "none"),
+        "",
+        "## Tests",
+        "",
+        f"- The repository's tests (`{report['test_command'] or 'none found'}`): baseline "
+        f"{(report.get('baseline') or {}).get('summary', 'not run')}, after "
+        f"{verify.get('after', 'not run')}; regressions: "
+        f"{', '.join(verify.get('regressions', [])) or 'none'}.",
+        f"- New tests: {', '.join(f'`{t}`' for t in report['new_tests']) or 'none'}"
+        + (f"; dropped as unmet: {verify['dropped']}" if verify.get("dropped") else ""),
+        *[f"- Gate {g['name']}: {g['status']} ({g['summary']})" for g in report["gates"]],
+        "",
+        f"Model `{report['model']}`, {report['tokens']['total']:,} tokens, "
+        f"{report['seconds']:.0f} s, run `{report['run_id']}`.",
+    ]
+    if report.get("stopped"):
+        lines += ["", f"Stopped: {report['stopped']}"]
+    if report.get("notes"):
+        lines += ["", "## Notes", "", *[f"- {n}" for n in report["notes"]]]
+    return "\n".join(lines) + "\n"
+
+
+def _open_repo(path: Path) -> Workspace:
+    if not path.is_dir():
+        raise UserError(f"--repo {path} is not a directory")
+    ws = Workspace(path)
+    top = ws._git("rev-parse", "--show-toplevel", check=False)
+    if top.returncode != 0 or Path(top.stdout.strip()).resolve() != ws.path:
+        raise UserError(
+            f"{path} is not the top of a git repository; `solve` works on one "
+            "(git init, commit the code, then run it again)"
+        )
+    if ws.head() is None:
+        raise UserError(f"{path} has no commits yet; commit the code first")
+    return ws
+
+
+def _test_folder(repo: RepoMap) -> str:
+    """Where this project keeps its tests (the folder holding most test files; `tests`)."""
+    folders: dict[str, int] = {}
+    for fmap in repo.files:
+        if fmap.is_test and fmap.path.rsplit("/", 1)[-1].startswith("test"):
+            folder = fmap.path.rsplit("/", 1)[0] if "/" in fmap.path else "."
+            folders[folder] = folders.get(folder, 0) + 1
+    return max(folders, key=lambda f: folders[f]) if folders else "tests"
+
+
+def _free_name(root: Path, rel: str) -> str:
+    rel = rel.removeprefix("./")
+    stem, n = rel[: -len(".py")], 2
+    while (root / rel).exists():
+        rel = f"{stem}_{n}.py"
+        n += 1
+    return rel

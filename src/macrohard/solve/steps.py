@@ -1,0 +1,226 @@
+"""What the roles ask the model while solving: the plan, the new tests, the edit, a repair.
+
+Every prompt starts with the company's system prompt and the client's request (so the embedded
+model reuses their cached state), then shows only what the step needs: the ranked repository map
+for the plan, the target file's outline for the tests, the file (or, when it is long, its outline
+and the functions in question) for the edit, one failing function for a repair.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import PurePosixPath
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from macrohard.company.context import Context
+from macrohard.company.splice import function_source
+from macrohard.solve.repomap import RepoMap
+from macrohard.synth.extract import fenced_blocks
+
+MAP_CHARS = 5000  # about 1,300 tokens of repository map for the plan
+WHOLE_FILE_LINES = 260  # longer files are shown as an outline plus the functions in question
+_BUG_WORDS = re.compile(
+    r"\b(bug|wrong|incorrect|crash\w*|fails?|error|exception|traceback|instead of|expected|"
+    r"broken|regression|should not|doesn't|does not)\b",
+    re.I,
+)
+_NAME = re.compile(r"`([A-Za-z_][\w.]*)(?:\(|`)")
+
+
+class Plan(BaseModel):
+    """The architect's plan of a change (also the JSON schema the model answers in)."""
+
+    kind: Literal["bug", "feature"] = Field(description="bug fix or new feature")
+    summary: str = Field(description="one line: what will change")
+    files: list[str] = Field(description="existing source files to change (at most 3)")
+    functions: list[str] = Field(
+        default_factory=list, description="functions or methods to add or change"
+    )
+
+
+def module_of(path: str) -> str:
+    """The import name of a file: `pkg/mod.py` -> `pkg.mod` (a src/ layout's `src` dropped)."""
+    parts = list(PurePosixPath(path).with_suffix("").parts)
+    if parts and parts[0] == "src":
+        parts = parts[1:]
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def guess_kind(request: str) -> Literal["bug", "feature"]:
+    return "bug" if len(_BUG_WORDS.findall(request)) >= 2 else "feature"
+
+
+def named_symbols(request: str, repo: RepoMap) -> list[str]:
+    """Names in backticks the request mentions (`name(` or `name`), known in the repo or not."""
+    return list(dict.fromkeys(m.rsplit(".", 1)[-1] for m in _NAME.findall(request)))
+
+
+def plan(ctx: Context, repo: RepoMap) -> tuple[Plan, list[str]]:
+    """The model's plan, checked against the repository: files that exist and are not tests;
+    a deterministic plan from the ranking when the model's is unusable. Returns notes too."""
+    notes: list[str] = []
+    persona = "You are the architect. You plan a change to the existing repository below."
+    task = (
+        f"Repository map (files, classes, functions):\n{repo.render(ctx.request, MAP_CHARS)}\n\n"
+        "Plan the change: is it a bug fix or a feature; which existing source files to change "
+        "(at most 3, not tests); which functions or methods to add or change; a one-line "
+        "summary. Answer in JSON."
+    )
+    proposed = ctx.ask_json(ctx.prompt(persona, task), Plan, max_tokens=200)
+    ranked = [f.path for f in repo.ranked(ctx.request) if not f.is_test and not f.error]
+    known = {f.path for f in repo.files}
+    if proposed is None:
+        notes.append("the model gave no usable plan; planned from the repository map")
+        proposed = Plan(kind=guess_kind(ctx.request), summary=ctx.request[:100], files=[])
+    files = [f.strip("/ ") for f in proposed.files]
+    kept = [f for f in files if f in known and not (repo.get(f) and repo.get(f).is_test)]  # type: ignore[union-attr]
+    if files and len(kept) < len(files):
+        notes.append(
+            f"plan named files that are not source files here: {sorted(set(files) - set(kept))}"
+        )
+    if not kept and ranked:
+        kept = ranked[:1]
+    names = named_symbols(ctx.request, repo)
+    functions = list(dict.fromkeys([*proposed.functions, *names]))[:6]
+    kind = proposed.kind if proposed.kind else guess_kind(ctx.request)
+    return Plan(kind=kind, summary=proposed.summary, files=kept[:3], functions=functions), notes
+
+
+def outline(repo: RepoMap, path: str) -> str:
+    fmap = repo.get(path)
+    return fmap.outline() if fmap else f"{path} (new file)"
+
+
+def test_example(repo: RepoMap, root_files: dict[str, str]) -> str:
+    """The opening lines of an existing test file: how this project imports its code."""
+    for fmap in repo.files:
+        if fmap.is_test and fmap.path.rsplit("/", 1)[-1].startswith("test") and fmap.symbols:
+            text = root_files.get(fmap.path, "")
+            head = "\n".join(text.splitlines()[:20])
+            return f"An existing test file, {fmap.path}, starts:\n```python\n{head}\n```\n\n"
+    return ""
+
+
+def write_tests(
+    ctx: Context, repo: RepoMap, the_plan: Plan, target: str, example: str, temperature: float
+) -> str | None:
+    """A new pytest file for the change, or None when the model gave no usable one."""
+    purpose = (
+        "reproduce the reported bug: they must fail on the current code and pass once it is fixed"
+        if the_plan.kind == "bug"
+        else "check the new behaviour"
+    )
+    persona = "You are QA. You write the tests for a change before the code is written."
+    task = (
+        f"The code lives in `{target}` (import it as `{module_of(target)}`). Its outline:\n"
+        f"{outline(repo, target)}\n\n{example}"
+        f"Write a pytest file with 3 to 6 short test functions that {purpose}. Assert only what "
+        "the request states; no fixtures, no network, no files. Reply with one ```python block."
+    )
+    reply = ctx.ask(ctx.prompt(persona, task), max_tokens=700, temperature=temperature)
+    return clean_tests(reply)
+
+
+def clean_tests(reply: str) -> str | None:
+    """The test module of a reply: parses, has at least one `test_` function; top-level code
+    that would run on import (prints, calls) is dropped."""
+    blocks = fenced_blocks(reply) or [reply]
+    for block in sorted(blocks, key=len, reverse=True):
+        lines = block.rstrip().splitlines()
+        for end in range(len(lines), 0, -1):
+            try:
+                tree = ast.parse("\n".join(lines[:end]))
+            except SyntaxError:
+                continue
+            keep: list[ast.stmt] = [
+                n
+                for n in tree.body
+                if isinstance(
+                    n,
+                    ast.Import
+                    | ast.ImportFrom
+                    | ast.FunctionDef
+                    | ast.ClassDef
+                    | ast.Assign
+                    | ast.AnnAssign,
+                )
+            ]
+            tests = [
+                n for n in keep if isinstance(n, ast.FunctionDef) and n.name.startswith("test")
+            ]
+            if tests:
+                return ast.unparse(ast.Module(body=keep, type_ignores=[])) + "\n"
+            break
+    return None
+
+
+def file_view(text: str, path: str, functions: list[str]) -> str:
+    """The file as the engineer sees it: whole when short, else its outline plus the source of
+    the functions the plan names."""
+    lines = text.splitlines()
+    if len(lines) <= WHOLE_FILE_LINES:
+        return f"File `{path}`:\n```python\n{text.rstrip()}\n```"
+    from macrohard.solve.repomap import parse_file
+
+    shown = []
+    fmap = parse_file(path, text)
+    for name in functions:
+        for sym in fmap.symbols:
+            if sym.name == name or sym.name.endswith("." + name):
+                source = function_source(text, sym.name)
+                if source:
+                    shown.append(source)
+    head = "\n".join(lines[:30])
+    parts = [
+        f"File `{path}` ({len(lines)} lines). Its outline:\n{fmap.outline()}",
+        f"Its first lines:\n```python\n{head}\n```",
+    ]
+    if shown:
+        parts.append("The functions in question:\n```python\n" + "\n\n".join(shown) + "\n```")
+    return "\n\n".join(parts)
+
+
+EDIT_RULES = (
+    "Reply with one ```python block holding only the complete new or changed functions or "
+    "classes (whole definitions, with any imports they need). Do not repeat code you do not "
+    "change."
+)
+
+
+def write_edit(
+    ctx: Context,
+    the_plan: Plan,
+    target: str,
+    text: str,
+    tests: str,
+    *,
+    failures: str = "",
+    temperature: float = 0.0,
+) -> str:
+    """The engineer's change to `target`, as the model's reply (applied by solve.edits)."""
+    persona = "You are an engineer changing existing code."
+    parts = [file_view(text, target, the_plan.functions), f"Plan: {the_plan.summary}"]
+    if tests:
+        parts.append(f"These new tests must pass:\n```python\n{tests.rstrip()}\n```")
+    if failures:
+        parts.append(f"The last attempt failed:\n{failures}")
+    parts.append(EDIT_RULES)
+    return ctx.ask(ctx.prompt(persona, "\n\n".join(parts)), max_tokens=900, temperature=temperature)
+
+
+def write_function(
+    ctx: Context, target: str, source: str, failures: str, temperature: float
+) -> str:
+    """A new version of one failing function, as the model's reply."""
+    persona = "You are an engineer fixing one function of existing code."
+    task = (
+        f"In `{target}`, this function fails the tests:\n```python\n{source}\n```\n\n"
+        f"Failures:\n{failures}\n\nWrite the corrected function. Reply with one ```python block "
+        "holding the whole function."
+    )
+    return ctx.ask(ctx.prompt(persona, task), max_tokens=600, temperature=temperature)

@@ -1,0 +1,205 @@
+"""The repository's own test command, run in the sandbox, and the comparison with its baseline.
+
+Detection, in order: `--test-cmd` when given; pytest when the repository is configured for it or
+has test files (pytest.ini, [tool.pytest.ini_options], setup.cfg's [tool:pytest], tox.ini's
+[pytest], a tests/ folder, test_*.py files); `make test` when the Makefile has that target; `tox`
+when there is a tox.ini. pytest runs report each test by id (JUnit XML), so a change is judged
+test by test against the baseline; any other command is judged by its exit status only.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import time
+import xml.etree.ElementTree as ET  # nosec B405 - the report is parsed like in gates/tests.py
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from macrohard.errors import SandboxError, UserError
+from macrohard.sandbox import Limits, Sandbox
+
+REPORT = ".macrohard/tmp/solve-junit.xml"
+_PYTEST = re.compile(r"^(?:python3?\s+-m\s+)?(?:py\.?test)\b(.*)$")
+
+
+@dataclass(frozen=True)
+class TestCommand:
+    """How the repository's tests run: `pytest ARGS` (per-test results) or a shell command."""
+
+    kind: str  # "pytest" | "shell"
+    args: tuple[str, ...] = ()  # pytest's own arguments (paths, options)
+    line: str = ""  # the command line, for kind "shell"
+    why: str = ""  # how it was found
+
+    __test__ = False  # not a pytest class
+
+    def describe(self) -> str:
+        return self.line if self.kind == "shell" else " ".join(("pytest", *self.args))
+
+
+def parse_test_command(text: str) -> TestCommand:
+    """A command the user gave: pytest forms get per-test results, anything else runs in sh."""
+    text = text.strip()
+    if not text:
+        raise UserError("--test-cmd is empty; give a command such as 'pytest tests' or 'make test'")
+    match = _PYTEST.match(text)
+    if match:
+        return TestCommand("pytest", tuple(shlex.split(match.group(1))), why="given")
+    return TestCommand("shell", line=text, why="given")
+
+
+def detect_test_command(root: Path, files: list[str]) -> TestCommand | None:
+    """The repository's test command, or None when it has no tests we can find."""
+
+    def text(name: str) -> str:
+        path = root / name
+        return path.read_text(errors="replace") if path.is_file() else ""
+
+    if (root / "pytest.ini").is_file():
+        return TestCommand("pytest", why="pytest.ini")
+    if "[tool.pytest.ini_options]" in text("pyproject.toml"):
+        return TestCommand("pytest", why="pyproject.toml [tool.pytest.ini_options]")
+    if "[tool:pytest]" in text("setup.cfg"):
+        return TestCommand("pytest", why="setup.cfg [tool:pytest]")
+    if "[pytest]" in text("tox.ini"):
+        return TestCommand("pytest", why="tox.ini [pytest]")
+    tests = [f for f in files if f.endswith(".py") and _is_test_file(f)]
+    if tests:
+        return TestCommand("pytest", why=f"{len(tests)} test file(s), e.g. {tests[0]}")
+    if re.search(r"^test\s*:", text("Makefile"), re.M):
+        return TestCommand("shell", line="make test", why="Makefile target `test`")
+    if text("tox.ini"):
+        return TestCommand("shell", line="tox", why="tox.ini")
+    return None
+
+
+def _is_test_file(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    return name.startswith("test_") or name.endswith("_test.py")
+
+
+@dataclass
+class TestRun:
+    """What one run of the tests gave: each test's outcome (pytest) and the exit status."""
+
+    __test__ = False
+
+    ok: bool
+    outcomes: dict[str, str] = field(default_factory=dict)  # test id -> passed|failed|skipped
+    failures: dict[str, str] = field(default_factory=dict)  # test id -> message (tail)
+    returncode: int = 0
+    output: str = ""
+    seconds: float = 0.0
+    error: str = ""  # the tests could not run at all
+
+    @property
+    def passed(self) -> set[str]:
+        return {t for t, o in self.outcomes.items() if o == "passed"}
+
+    @property
+    def failed(self) -> set[str]:
+        return {t for t, o in self.outcomes.items() if o == "failed"}
+
+    def summary(self) -> str:
+        if self.error:
+            return self.error
+        if not self.outcomes:
+            return f"exit {self.returncode}" + (" (passed)" if self.ok else " (failed)")
+        skipped = sum(1 for o in self.outcomes.values() if o == "skipped")
+        text = f"{len(self.passed)} passed, {len(self.failed)} failed"
+        return text + (f", {skipped} skipped" if skipped else "")
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "ok": self.ok,
+            "summary": self.summary(),
+            "passed": len(self.passed),
+            "failed": sorted(self.failed)[:50],
+            "seconds": round(self.seconds, 2),
+        }
+
+
+def run_tests(
+    root: Path,
+    command: TestCommand,
+    sandbox: Sandbox,
+    extra: tuple[str, ...] = (),
+    timeout: float = 300.0,
+) -> TestRun:
+    """The tests (plus `extra` test files, for pytest) in the sandbox, in `root`."""
+    start = time.perf_counter()
+    report = root / REPORT
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.unlink(missing_ok=True)
+    if command.kind == "pytest":
+        args = list(command.args)
+        if any(not a.startswith("-") for a in args):  # explicit paths: add ours (a bare
+            args += [e for e in extra if e not in args]  # pytest collects them where they are)
+        argv = [sandbox.python, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+        argv += [f"--junitxml={REPORT}", *args]
+    else:
+        argv = ["sh", "-c", command.line]
+    try:
+        result = sandbox.run(
+            argv,
+            workdir=root,
+            limits=Limits(timeout=timeout, memory_mb=2048, processes=None),
+            env={"PYTHONPATH": ".", "PYTHONDONTWRITEBYTECODE": "1"},
+        )
+    except SandboxError as exc:
+        return TestRun(False, error=f"the sandbox could not run the tests: {exc}")
+    seconds = time.perf_counter() - start
+    output = (result.stdout + result.stderr)[-4000:]
+    if result.timed_out:
+        error = f"the tests timed out after {timeout:.0f} s"
+        return TestRun(
+            False, returncode=result.returncode, output=output, seconds=seconds, error=error
+        )
+    run = TestRun(result.ok, returncode=result.returncode, output=output, seconds=seconds)
+    if command.kind == "pytest":
+        if not report.is_file() or report.is_symlink():
+            run.ok = False
+            run.error = f"pytest did not run (exit {result.returncode}): {output[-300:].strip()}"
+            return run
+        try:
+            run.outcomes, run.failures = junit_outcomes(report)
+        except ET.ParseError as exc:
+            run.ok, run.error = False, f"unreadable pytest report: {exc}"
+            return run
+        # exit 5: no tests collected; that is not a failure of the code
+        run.ok = result.returncode in (0, 5) and not run.failed
+    return run
+
+
+def junit_outcomes(path: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """{test id: outcome} and {test id: failure message} from a pytest JUnit report."""
+    root = ET.parse(path).getroot()  # noqa: S314  # nosec B314 - see gates/tests.parse_junit
+    outcomes: dict[str, str] = {}
+    failures: dict[str, str] = {}
+    for case in root.iter("testcase"):
+        test_id = f"{case.get('classname', '')}::{case.get('name', '')}"
+        outcome = "passed"
+        for tag in ("failure", "error"):
+            node = case.find(tag)
+            if node is not None:
+                outcome = "failed"
+                text = ((node.get("message") or "") + "\n" + (node.text or "")).strip()
+                failures[test_id] = text[-2500:]
+                break
+        else:
+            if case.find("skipped") is not None:
+                outcome = "skipped"
+        if outcomes.get(test_id) != "failed":  # a test erroring in teardown counts as failed
+            outcomes[test_id] = outcome
+    return outcomes, failures
+
+
+def regressions(baseline: TestRun, after: TestRun) -> list[str]:
+    """Tests that passed before the change and do not pass after it (missing ones included);
+    for a command without per-test results, the whole command passing before and not after."""
+    if baseline.outcomes:
+        return sorted(t for t in baseline.passed if after.outcomes.get(t) != "passed")
+    if baseline.ok and not after.ok:
+        return ["(the test command)"]
+    return []
