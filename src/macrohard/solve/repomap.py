@@ -190,8 +190,9 @@ class RepoMap:
                 skipped.append(fmap.path)
         if skipped:
             names = "other files: " + ", ".join(skipped)
-            if len(names) <= left:
-                parts.append(names)
-            else:
-                parts.append(f"(and {len(skipped)} more files)")
+            short = f"(and {len(skipped)} more files)"
+            for line in (names, short):
+                if len(line) + 1 <= left:
+                    parts.append(line)
+                    break
         return "\n".join(parts)

@@ -1,0 +1,126 @@
+"""Edits apply exactly, loosely or fuzzily, touch nothing else, and miss with a clear reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from macrohard.errors import EditError
+from macrohard.solve import apply_block, apply_definitions, apply_reply, parse_blocks
+from macrohard.solve.edits import Block
+
+CODE = '''"""Shapes."""
+
+import math
+
+
+class Circle:
+    def __init__(self, r):
+        self.r = r
+
+    def area(self):
+        return math.pi * self.r ** 2
+
+
+def describe(shape):
+    return f"shape {shape}"
+
+
+if __name__ == "__main__":
+    print(describe(Circle(1)))
+'''
+
+
+def test_search_replace_blocks_are_parsed_with_their_paths() -> None:
+    reply = (
+        'Here is the fix.\n\nshapes.py\n<<<<<<< SEARCH\n    return f"shape {shape}"\n=======\n'
+        '    return f"a shape: {shape}"\n>>>>>>> REPLACE\n\n`other.py`\n<<<<<<< SEARCH\n=======\n'
+        "X = 1\n>>>>>>> REPLACE\n"
+    )
+    blocks = parse_blocks(reply, "default.py")
+    assert [b.path for b in blocks] == ["shapes.py", "other.py"]
+    assert blocks[0].replace == '    return f"a shape: {shape}"\n'
+    assert blocks[1].search == ""
+
+
+def test_exact_match_replaces_only_that_text() -> None:
+    out = apply_block(
+        CODE, Block("s.py", "return math.pi * self.r ** 2", "return math.pi * self.r * self.r")
+    )
+    assert "self.r * self.r" in out
+    assert out.replace("self.r * self.r", "self.r ** 2") == CODE
+
+
+def test_indentation_shift_is_matched_and_the_replacement_reindented() -> None:
+    search = (
+        "def area(self):\n    return math.pi * self.r ** 2\n"  # the model dropped the class indent
+    )
+    replace = "def area(self):\n    return round(math.pi * self.r ** 2, 2)\n"
+    out = apply_block(CODE, Block("s.py", search, replace))
+    assert "    def area(self):\n        return round(math.pi * self.r ** 2, 2)\n" in out
+
+
+def test_fuzzy_match_tolerates_a_slightly_wrong_copy() -> None:
+    search = "def describe(shape):\n    return f'shape {shape}'\n"  # quotes differ from the file
+    out = apply_block(CODE, Block("s.py", search, "def describe(shape):\n    return str(shape)\n"))
+    assert "return str(shape)" in out and "shape {shape}" not in out
+    assert out.startswith('"""Shapes."""') and "class Circle" in out
+
+
+def test_a_search_that_is_nowhere_says_where_the_closest_text_is() -> None:
+    with pytest.raises(EditError, match=r"not in the file.*line"):
+        apply_block(CODE, Block("s.py", "def perimeter(self):\n    return 2 * r\n", "x"))
+
+
+def test_an_ambiguous_search_asks_for_more_context() -> None:
+    code = "a = 1\nb = 2\na = 1\n"
+    with pytest.raises(EditError, match="matches 2 places"):
+        apply_block(code, Block("s.py", "a = 1", "a = 3"))
+
+
+def test_whole_function_replaces_in_place_and_keeps_the_rest_byte_for_byte() -> None:
+    new, changed = apply_definitions(CODE, "def describe(shape):\n    return repr(shape)\n")
+    assert changed == ["describe"]
+    assert new == CODE.replace('return f"shape {shape}"', "return repr(shape)")
+
+
+def test_a_method_given_without_its_class_goes_into_the_class() -> None:
+    new, changed = apply_definitions(CODE, "def area(self):\n    return 3 * self.r ** 2\n")
+    assert changed == ["Circle.area"]
+    assert "        return 3 * self.r ** 2" in new
+
+
+def test_new_functions_go_before_the_main_guard_and_new_imports_after_the_imports() -> None:
+    snippet = "import functools\n\n\ndef perimeter(shape):\n    return functools.reduce(max, [1])\n"
+    new, changed = apply_definitions(CODE, snippet)
+    assert changed == ["perimeter"]
+    assert new.index("import functools") < new.index("class Circle")
+    assert new.index("def perimeter") < new.index('if __name__ == "__main__":')
+    compile(new, "s.py", "exec")
+
+
+def test_class_methods_are_merged_into_the_existing_class() -> None:
+    snippet = "class Circle:\n    def diameter(self):\n        return 2 * self.r\n"
+    new, changed = apply_definitions(CODE, snippet)
+    assert changed == ["Circle.diameter"]
+    namespace: dict[str, object] = {}
+    exec(compile(new, "s.py", "exec"), namespace)  # our own fixture code
+    circle = namespace["Circle"](3)  # type: ignore[operator]
+    assert circle.diameter() == 6 and round(circle.area()) == 28
+
+
+def test_a_reply_without_definitions_is_refused() -> None:
+    with pytest.raises(EditError, match="no complete function"):
+        apply_definitions(CODE, "x = describe(1)\n")
+    with pytest.raises(EditError, match="no ```python block"):
+        apply_reply({"s.py": CODE}, "I would change the describe function.", "s.py")
+
+
+def test_apply_reply_creates_a_new_file_whole() -> None:
+    out = apply_reply({}, "```python\ndef f():\n    return 1\n```", "pkg/new.py")
+    assert out == {"pkg/new.py": "def f():\n    return 1\n"}
+
+
+def test_a_block_for_a_missing_file_is_refused() -> None:
+    reply = "nope.py\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n"
+    with pytest.raises(EditError, match="does not exist"):
+        apply_reply({"s.py": CODE}, reply, "s.py")

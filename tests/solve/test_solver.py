@@ -1,0 +1,245 @@
+"""`solve` end to end with a scripted model: real git, real SQLite, the real sandbox."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from macrohard.errors import UserError
+from macrohard.journal import Journal
+from macrohard.models import FunctionModel
+from macrohard.models.base import Request
+from macrohard.sandbox import default_sandbox
+from macrohard.solve import Solver
+
+CALC = '''"""A tiny calculator."""
+
+
+def add(a, b):
+    """Return a + b."""
+    return a + b
+
+
+def sub(a, b):
+    return a - b
+'''
+OWN_TESTS = (
+    "from calc import add, sub\n\n\ndef test_add():\n    assert add(2, 3) == 5\n\n\n"
+    "def test_sub():\n    assert sub(5, 3) == 2\n"
+)
+REQUEST = (
+    "Add `mul(a, b)` to calc.py: it returns the product of a and b.\n\n```\n>>> mul(2, 4)\n8\n```\n"
+)
+PLAN = json.dumps(
+    {"kind": "feature", "summary": "add mul to calc.py", "files": ["calc.py"], "functions": ["mul"]}
+)
+TESTS = (
+    "```python\nfrom calc import mul\n\n\ndef test_mul():\n    assert mul(2, 3) == 6\n\n\n"
+    "def test_mul_zero():\n    assert mul(0, 5) == 0\n```"
+)
+GOOD = '```python\ndef mul(a, b):\n    """Return a * b."""\n    return a * b\n```'
+# adds mul but breaks add on the way: the baseline catches it
+BREAKS_ADD = (
+    "```python\ndef add(a, b):\n    return a - b\n\n\ndef mul(a, b):\n    return a * b\n```"
+)
+MISSES = (
+    "calc.py\n<<<<<<< SEARCH\ndef multiply_numbers(a, b):\n    pass\n=======\n"
+    "def mul(a, b):\n    return a * b\n>>>>>>> REPLACE\n"
+)
+
+
+def git(repo: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-c", "user.name=Client", "-c", "user.email=client@example.invalid", *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "calc"
+    (root / "tests").mkdir(parents=True)
+    (root / "calc.py").write_text(CALC)
+    (root / "tests" / "test_calc.py").write_text(OWN_TESTS)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "calc")
+    return root
+
+
+class Script:
+    """Answers by the role asking; records the prompts each role saw."""
+
+    def __init__(self, **answers: list[str]) -> None:
+        self.answers = {role: list(replies) for role, replies in answers.items()}
+        self.prompts: dict[str, list[str]] = {}
+
+    def __call__(self, request: Request) -> str:
+        text = "\n".join(m["content"] for m in request.messages)
+        role = next(
+            r
+            for key, r in (
+                ("You are the architect", "plan"),
+                ("You are QA", "qa"),
+                ("fixing one function", "function"),
+                ("You are an engineer changing", "edit"),
+            )
+            if key in text
+        )
+        self.prompts.setdefault(role, []).append(text)
+        replies = self.answers.get(role) or ["no answer"]
+        return replies.pop(0) if len(replies) > 1 else replies[0]
+
+
+def solver(script: Callable[[Request], str], journal: Journal) -> Solver:
+    return Solver(FunctionModel(script), journal=journal, sandbox=default_sandbox())
+
+
+@pytest.fixture
+def journal(tmp_path: Path) -> Journal:
+    return Journal(tmp_path / "journal.db")
+
+
+def test_a_feature_is_delivered_on_a_branch_by_its_roles(repo: Path, journal: Journal) -> None:
+    head = git(repo, "rev-parse", "HEAD").strip()
+    outcome = solver(Script(plan=[PLAN], qa=[TESTS], edit=[GOOD]), journal).solve(repo, REQUEST)
+    assert outcome.verdict == "resolved", outcome.report
+    # the client's checkout is untouched: same branch, same HEAD, clean, no work tree left
+    assert git(repo, "rev-parse", "HEAD").strip() == head
+    assert git(repo, "status", "--porcelain") == ""
+    assert len(git(repo, "worktree", "list").splitlines()) == 1
+    log = git(repo, "log", "--format=%ae %s", f"main..{outcome.branch}").splitlines()
+    assert [line.split("@")[0] for line in log] == ["release", "engineer", "qa"]
+    files = git(repo, "diff", "--name-only", f"main..{outcome.branch}").split()
+    folder = f".macrohard/solve/{outcome.run_id}"
+    assert set(files) == {
+        "calc.py",
+        "tests/test_client_examples.py",
+        "tests/test_mul_feature.py",
+        f"{folder}/PR.md",
+        f"{folder}/change.patch",
+        f"{folder}/report.json",
+    }
+    calc = git(repo, "show", f"{outcome.branch}:calc.py")
+    assert calc.startswith(CALC) and "return a * b" in calc  # nothing else rewritten
+    pr = git(repo, "show", f"{outcome.branch}:{folder}/PR.md")
+    assert "(resolved)" in pr and "regressions: none" in pr and "Add `mul(a, b)`" in pr
+    patch = git(repo, "show", f"{outcome.branch}:{folder}/change.patch")
+    assert "+def mul(a, b):" in patch
+    report = outcome.report
+    assert report["baseline"]["passed"] == 2 and report["verify"]["regressions"] == []
+    assert [g["status"] for g in report["gates"]] == ["passed", "passed"]
+    run = journal.get_run(outcome.run_id)
+    assert (run.kind, run.status, run.verdict) == ("solve", "succeeded", "resolved")
+    assert all(p.status == "done" for p in journal.phases(run.id))
+
+
+def test_merge_only_when_verified_and_a_regression_is_caught(repo: Path, journal: Journal) -> None:
+    # the engineer breaks add(); the repair never manages to fix it
+    script = Script(plan=[PLAN], qa=[TESTS], edit=[BREAKS_ADD], function=[BREAKS_ADD])
+    outcome = solver(script, journal).solve(repo, REQUEST, merge=True)
+    assert outcome.verdict == "unresolved"
+    assert outcome.report["verify"]["regressions"] == ["tests.test_calc::test_add"]
+    assert "tests.test_calc::test_add" in outcome.report["verify"]["regressions"]
+    assert git(repo, "log", "--format=%s", "main").splitlines() == ["calc"]  # not merged
+    assert journal.get_run(outcome.run_id).status == "failed"
+    # the failure reached the repair prompt (our own tests only, never hidden ones)
+    assert any("test_add" in p for p in script.prompts["function"])
+
+    # repaired on the first round: resolved, then merged into main
+    script = Script(
+        plan=[PLAN],
+        qa=[TESTS],
+        edit=[BREAKS_ADD],
+        function=['```python\ndef add(a, b):\n    """Return a + b."""\n    return a + b\n```'],
+    )
+    outcome = solver(script, journal).solve(repo, REQUEST, merge=True)
+    assert outcome.verdict == "resolved", outcome.report["verify"]
+    assert outcome.report["verify"]["rounds"][0]["kept"] is True
+    assert outcome.report["merged_into"] == "main"
+    assert "return a * b" in (repo / "calc.py").read_text()
+    assert git(repo, "log", "-1", "--format=%ae", "main").startswith("release@")
+
+
+def test_an_edit_that_does_not_apply_is_retried_with_the_reason(
+    repo: Path, journal: Journal
+) -> None:
+    script = Script(plan=[PLAN], qa=[TESTS], edit=[MISSES, GOOD])
+    outcome = solver(script, journal).solve(repo, REQUEST)
+    assert outcome.verdict == "resolved"
+    second = script.prompts["edit"][1]
+    assert "Your edit did not apply" in second and "not in the file" in second
+    edit = next(p for p in journal.phases(outcome.run_id) if p.name == "edit")
+    assert edit.output["attempts"] == 2
+
+
+def test_a_dirty_tree_is_refused_or_stashed_and_restored(repo: Path, journal: Journal) -> None:
+    (repo / "notes.txt").write_text("work in progress\n")
+    (repo / "calc.py").write_text(CALC + "\n# local edit\n")
+    script = Script(plan=[PLAN], qa=[TESTS], edit=[GOOD])
+    with pytest.raises(UserError, match=r"uncommitted changes.*--stash"):
+        solver(script, journal).solve(repo, REQUEST)
+    assert journal.list_runs() == []  # refused before anything was recorded
+    outcome = solver(script, journal).solve(repo, REQUEST, stash=True)
+    assert outcome.verdict == "resolved"
+    assert (repo / "notes.txt").read_text() == "work in progress\n"
+    assert (repo / "calc.py").read_text().endswith("# local edit\n")
+    # the change was made from the last commit, without the local edit
+    assert "# local edit" not in git(repo, "show", f"{outcome.branch}:calc.py")
+
+
+def test_a_budget_stop_still_delivers_what_exists(repo: Path, journal: Journal) -> None:
+    script = Script(plan=[PLAN], qa=[TESTS], edit=[GOOD])
+    outcome = solver(script, journal).solve(repo, REQUEST, budget_tokens=300)
+    assert outcome.verdict == "stopped"
+    assert "token budget" in outcome.report["stopped"]
+    pr = git(repo, "show", f"{outcome.branch}:.macrohard/solve/{outcome.run_id}/PR.md")
+    assert "Stopped: token budget" in pr
+    assert journal.get_run(outcome.run_id).status == "stopped"
+
+
+def test_a_bug_report_gets_a_test_that_fails_before_the_fix(repo: Path, journal: Journal) -> None:
+    git(repo, "mv", "calc.py", "calc_old.py")
+    (repo / "calc.py").write_text(CALC.replace("return a - b", "return b - a"))
+    git(repo, "rm", "-q", "--cached", "calc_old.py")
+    (repo / "calc_old.py").unlink()
+    (repo / "tests" / "test_calc.py").write_text(
+        OWN_TESTS.replace("sub(5, 3) == 2", "sub(3, 3) == 0")
+    )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "sub")
+    bug = "Bug: sub(5, 3) returns -2 instead of 2. It is wrong and fails for every a != b."
+    plan = json.dumps(
+        {"kind": "bug", "summary": "fix sub", "files": ["calc.py"], "functions": ["sub"]}
+    )
+    passes_anyway = (
+        "```python\nfrom calc import sub\n\n\ndef test_same():\n    assert sub(3, 3) == 0\n```"
+    )
+    reproduces = (
+        "```python\nfrom calc import sub\n\n\ndef test_sub_order():\n    assert sub(5, 3) == 2\n```"
+    )
+    fix = "```python\ndef sub(a, b):\n    return a - b\n```"
+    script = Script(plan=[plan], qa=[passes_anyway, reproduces], edit=[fix])
+    outcome = solver(script, journal).solve(repo, bug)
+    assert outcome.verdict == "resolved", outcome.report
+    assert "the new tests passed on the unfixed code; asked again" in outcome.report["notes"]
+    test = git(repo, "show", f"{outcome.branch}:tests/test_sub_bug.py")
+    assert "sub(5, 3) == 2" in test
+
+
+def test_bad_input_is_refused_clearly(tmp_path: Path, repo: Path, journal: Journal) -> None:
+    script = Script(plan=[PLAN])
+    with pytest.raises(UserError, match="not the top of a git repository"):
+        solver(script, journal).solve(tmp_path, REQUEST)
+    with pytest.raises(UserError, match="empty"):
+        solver(script, journal).solve(repo, "   ")
+    with pytest.raises(UserError, match="already exists"):
+        solver(script, journal).solve(repo, REQUEST, branch="main")
