@@ -37,8 +37,8 @@ REQUEST = (
 PLAN = json.dumps(
     {"kind": "feature", "summary": "add mul to calc.py", "files": ["calc.py"], "functions": ["mul"]}
 )
-TESTS = (
-    "```python\nfrom calc import mul\n\n\ndef test_mul():\n    assert mul(2, 3) == 6\n\n\n"
+TESTS = (  # with an unused import, as small models write them: the reviewer tidies it
+    "```python\nfrom calc import add, mul\n\n\ndef test_mul():\n    assert mul(2, 3) == 6\n\n\n"
     "def test_mul_zero():\n    assert mul(0, 5) == 0\n```"
 )
 GOOD = '```python\ndef mul(a, b):\n    """Return a * b."""\n    return a * b\n```'
@@ -117,7 +117,9 @@ def test_a_feature_is_delivered_on_a_branch_by_its_roles(repo: Path, journal: Jo
     assert git(repo, "status", "--porcelain") == ""
     assert len(git(repo, "worktree", "list").splitlines()) == 1
     log = git(repo, "log", "--format=%ae %s", f"main..{outcome.branch}").splitlines()
-    assert [line.split("@")[0] for line in log] == ["release", "engineer", "qa"]
+    assert [line.split("@")[0] for line in log] == ["release", "reviewer", "engineer", "qa"]
+    tests = git(repo, "show", f"{outcome.branch}:tests/test_mul_feature.py")
+    assert tests.startswith("from calc import mul\n")
     files = git(repo, "diff", "--name-only", f"main..{outcome.branch}").split()
     folder = f".macrohard/solve/{outcome.run_id}"
     assert set(files) == {

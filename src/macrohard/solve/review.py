@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from macrohard.gates import BanditGate, Gate, GateResult, RuffGate
+from macrohard.gates.base import run_tool, tool
 from macrohard.sandbox import Sandbox
 from macrohard.workspace import Workspace
 
@@ -29,6 +30,23 @@ def _export(tree: Workspace, ref: str | None, paths: list[str], into: Path) -> N
             target = into / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text)
+
+
+TIDY_RULES = "F401,F541,F841,E711,E712"  # unused imports and names, f-strings without fields
+
+
+def tidy(tree: Workspace, new_files: list[str]) -> list[str]:
+    """ruff's fixes for what a model leaves in the files this change created (unused imports,
+    comparisons to None); files that existed are left in their authors' style. Returns the
+    files it changed."""
+    argv = tool("ruff")
+    paths = [p for p in new_files if p.endswith(".py") and (tree.path / p).is_file()]
+    if argv is None or not paths:
+        return []
+    before = {p: (tree.path / p).read_text() for p in paths}
+    cmd = [*argv, "check", "--isolated", f"--select={TIDY_RULES}", "--fix", "--unsafe-fixes"]
+    run_tool([*cmd, "--no-cache", "-q", *paths], tree.path)
+    return [p for p in paths if (tree.path / p).read_text() != before[p]]
 
 
 def _keys(result: GateResult) -> Counter[tuple[str, str]]:

@@ -34,7 +34,7 @@ from macrohard.sandbox import Sandbox, default_sandbox
 from macrohard.solve import edits
 from macrohard.solve.repair import Verifier
 from macrohard.solve.repomap import RepoMap
-from macrohard.solve.review import review_changes
+from macrohard.solve.review import review_changes, tidy
 from macrohard.solve.steps import Plan, module_of, plan, test_example, write_edit, write_tests
 from macrohard.solve.testrun import (
     TestCommand,
@@ -372,12 +372,15 @@ class Solver:
         return result.summary, result.output, verdict, result.commit_paths
 
     def _review(self, ctx: Context, tree: Workspace, work: Work) -> Any:
+        base_files = set(tree.files(work.base))
         changed = [p for p in tree.changed_files(work.base) if p.endswith(".py")]
+        tidied = tidy(tree, [p for p in changed if p not in base_files])
         gates = review_changes(tree, work.base, changed, self.sandbox)
         work.reviewed = all(g["status"] == "passed" for g in gates)
         work.summary["gates"] = gates
         said = "; ".join(f"{g['name']}: {g['status']}" for g in gates)
-        return said, {"gates": gates}, "ok" if work.reviewed else "failed", []
+        output = {"gates": gates, "tidied": tidied}
+        return said, output, "ok" if work.reviewed else "failed", tidied
 
     # -- delivery --------------------------------------------------------------------------------
     def _deliver(

@@ -145,7 +145,7 @@ def run_tests(
             argv,
             workdir=root,
             limits=Limits(timeout=timeout, memory_mb=2048, processes=None),
-            env={"PYTHONPATH": ".", "PYTHONDONTWRITEBYTECODE": "1"},
+            env={"PYTHONPATH": python_path(root), "PYTHONDONTWRITEBYTECODE": "1"},
         )
     except SandboxError as exc:
         return TestRun(False, error=f"the sandbox could not run the tests: {exc}")
@@ -170,6 +170,11 @@ def run_tests(
         # exit 5: no tests collected; that is not a failure of the code
         run.ok = result.returncode in (0, 5) and not run.failed
     return run
+
+
+def python_path(root: Path) -> str:
+    """The repository root, and its src/ folder for a src layout."""
+    return ".:src" if (root / "src").is_dir() else "."
 
 
 def junit_outcomes(path: Path) -> tuple[dict[str, str], dict[str, str]]:
