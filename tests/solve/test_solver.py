@@ -245,3 +245,30 @@ def test_bad_input_is_refused_clearly(tmp_path: Path, repo: Path, journal: Journ
         solver(script, journal).solve(repo, "   ")
     with pytest.raises(UserError, match="already exists"):
         solver(script, journal).solve(repo, REQUEST, branch="main")
+
+
+def test_new_tests_go_beside_the_tests_of_the_changed_code(tmp_path: Path) -> None:
+    from macrohard.solve.repomap import RepoMap
+    from macrohard.solve.solver import _test_folder
+    from macrohard.solve.testrun import TestCommand
+
+    files = {
+        "src/pkg/solve/mapper.py": "def f():\n    pass\n",
+        "src/pkg/api/app.py": "def g():\n    pass\n",
+        "tests/api/conftest.py": "import fastapi\n",
+        "tests/api/test_a.py": "def test_a():\n    pass\n",
+        "tests/api/test_b.py": "def test_b():\n    pass\n",
+        "tests/solve/test_other.py": "def test_c():\n    pass\n",
+        "tests/unit/test_mapper.py": "from pkg.solve.mapper import f\n",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    repo = RepoMap.scan(tmp_path, sorted(files))
+    target = "src/pkg/solve/mapper.py"
+    assert _test_folder(repo, target, None) == "tests/unit"  # they import it
+    (tmp_path / "tests/unit/test_mapper.py").write_text("def test_d():\n    pass\n")
+    assert _test_folder(repo, target, None) == "tests/solve"  # named like its package
+    assert _test_folder(repo, "src/pkg/other/x.py", None) == "tests/api"  # the most tests
+    given = TestCommand("pytest", ("-q", "tests/solve/test_other.py"))
+    assert _test_folder(repo, "src/pkg/other/x.py", given) == "tests/solve"

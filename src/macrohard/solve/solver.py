@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from macrohard.company import examples as client_examples
@@ -299,7 +299,7 @@ class Solver:
         if not work.plan.files:
             return "no file to test", {}, "failed", []
         target = work.plan.files[0]
-        folder = _test_folder(work.repo)
+        folder = _test_folder(work.repo, target, work.command)
         found = client_examples.extract(ctx.request, set(work.plan.files))
         found = replace(found, modules=[module_of(f) for f in work.plan.files])
         rendered = client_examples.render(found)
@@ -498,14 +498,35 @@ def _open_repo(path: Path) -> Workspace:
     return ws
 
 
-def _test_folder(repo: RepoMap) -> str:
-    """Where this project keeps its tests (the folder holding most test files; `tests`)."""
-    folders: dict[str, int] = {}
-    for fmap in repo.files:
-        if fmap.is_test and fmap.path.rsplit("/", 1)[-1].startswith("test"):
-            folder = fmap.path.rsplit("/", 1)[0] if "/" in fmap.path else "."
-            folders[folder] = folders.get(folder, 0) + 1
-    return max(folders, key=lambda f: folders[f]) if folders else "tests"
+def _test_folder(repo: RepoMap, target: str, command: TestCommand | None) -> str:
+    """Where the new tests go: the folder of the test paths the command names; else the folder
+    of the tests that already import the target module; else a test folder named like the
+    target's package (tests/solve for src/pkg/solve/x.py); else the one with most test files.
+    Another folder could carry a conftest.py that needs what this change does not."""
+    if command is not None and command.kind == "pytest":
+        for arg in command.args:
+            if not arg.startswith("-"):
+                path = PurePosixPath(arg.split("::")[0])
+                return str(path.parent if path.suffix == ".py" else path)
+    tests = [f for f in repo.files if f.is_test and PurePosixPath(f.path).name.startswith("test")]
+
+    def folder(path: str) -> str:
+        return str(PurePosixPath(path).parent)
+
+    module = module_of(target)
+    importing = [
+        f.path for f in tests if module in (repo.root / f.path).read_text(errors="replace")
+    ]
+    if importing:
+        return folder(importing[0])
+    package = PurePosixPath(target).parent.name
+    named = [f.path for f in tests if PurePosixPath(f.path).parent.name == package]
+    if package and named:
+        return folder(named[0])
+    counts: dict[str, int] = {}
+    for f in tests:
+        counts[folder(f.path)] = counts.get(folder(f.path), 0) + 1
+    return max(counts, key=lambda f: counts[f]) if counts else "tests"
 
 
 def _free_name(root: Path, rel: str) -> str:
