@@ -233,6 +233,9 @@ def test_a_bug_report_gets_a_test_that_fails_before_the_fix(repo: Path, journal:
     outcome = solver(script, journal).solve(repo, bug)
     assert outcome.verdict == "resolved", outcome.report
     assert "the new tests passed on the unfixed code; asked again" in outcome.report["notes"]
+    # how the bug shows reached the engineer with the first request for a fix
+    assert "The new tests fail on the current code" in script.prompts["edit"][0]
+    assert "assert -2 == 2" in script.prompts["edit"][0]
     test = git(repo, "show", f"{outcome.branch}:tests/test_sub_bug.py")
     assert "sub(5, 3) == 2" in test
 

@@ -200,7 +200,13 @@ class Verifier:
             return ({target: new} if new and new != code else None), f"function {name}"
         written = "\n\n".join(t for p, t in tests.items())
         reply = write_edit(
-            self.ctx, plan, target, code, written, failures=failures, temperature=0.7
+            self.ctx,
+            plan,
+            target,
+            code,
+            written,
+            failures=f"The last attempt failed:\n{failures}",
+            temperature=0.7,
         )
         new_files = edits.apply_reply(dict(best.files), reply, target)
         return new_files, "edit"

@@ -27,6 +27,7 @@ from macrohard.company import examples as client_examples
 from macrohard.company.budget import Budget, BudgetedModel
 from macrohard.company.context import Context
 from macrohard.company.policy import check_request
+from macrohard.company.splice import fault_functions
 from macrohard.errors import BudgetExceeded, Cancelled, MacrohardError, UserError
 from macrohard.journal import Journal
 from macrohard.models.base import Model, Usage
@@ -56,6 +57,7 @@ PHASES = (
     ("deliver", "release"),
 )
 OUT = ".macrohard/solve"
+REPRODUCED_CHARS = 1200
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ class Work:
     plan: Plan | None = None
     test_files: dict[str, str] = field(default_factory=dict)  # new test path -> text
     client_tests: str = ""  # the path of the tests made from the request's examples
+    reproduced: list[str] = field(default_factory=list)  # a bug's new tests failing before the fix
     changed: list[str] = field(default_factory=list)
     verified: bool = False
     reviewed: bool = False
@@ -330,7 +333,10 @@ class Solver:
         for rel, text in work.test_files.items():
             ctx.write(rel, text)
         paths = sorted(work.test_files)
-        output = {"files": paths, "client_examples": found.count}
+        if paths and work.plan.kind == "bug":  # how the bug shows: the engineer's first clue
+            run = run_tests(tree.path, TestCommand("pytest", tuple(paths)), self.sandbox)
+            work.reproduced = [f"{t}: {run.failures.get(t, '')}" for t in sorted(run.failed)]
+        output = {"files": paths, "client_examples": found.count, "reproduced": work.reproduced}
         verdict = "ok" if paths else "failed"
         summary = f"tests for {work.plan.summary[:60]}" if paths else "no usable tests"
         return summary, output, verdict, paths
@@ -343,6 +349,11 @@ class Solver:
         current = {f: ctx.read(f) for f in work.plan.files}
         tests = "\n\n".join(t for p, t in work.test_files.items() if p != work.client_tests)
         failures, attempts = "", []
+        if work.reproduced:
+            clue = "\n".join(m[:500] for m in work.reproduced)[:REPRODUCED_CHARS]
+            failures = f"The new tests fail on the current code:\n{clue}"
+            blamed = fault_functions(current[target], target, work.reproduced)
+            work.plan.functions = list(dict.fromkeys([*blamed, *work.plan.functions]))
         for attempt in range(2):
             reply = write_edit(ctx, work.plan, target, current[target], tests, failures=failures)
             try:

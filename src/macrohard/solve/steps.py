@@ -207,8 +207,8 @@ def write_edit(
     parts = [file_view(text, target, the_plan.functions), f"Plan: {the_plan.summary}"]
     if tests:
         parts.append(f"These new tests must pass:\n```python\n{tests.rstrip()}\n```")
-    if failures:
-        parts.append(f"The last attempt failed:\n{failures}")
+    if failures:  # labelled by the caller: a miss, how a bug shows, a failed attempt
+        parts.append(failures)
     parts.append(EDIT_RULES)
     return ctx.ask(ctx.prompt(persona, "\n\n".join(parts)), max_tokens=900, temperature=temperature)
 
