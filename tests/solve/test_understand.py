@@ -31,7 +31,10 @@ def test_test_command_detection(tmp_path: Path) -> None:
         "shell", line="make test", why="Makefile target `test`"
     )
     found = detect_test_command(tmp_path, ["tests/test_x.py"])
-    assert found is not None and found.kind == "pytest"
+    assert found is not None and found.kind == "pytest" and found.args == ()
+    # a unittest-style pkg/tests.py is run by naming it (pytest would not collect it)
+    found = detect_test_command(tmp_path, ["pkg/__init__.py", "pkg/tests.py", "test_y.py"])
+    assert found is not None and found.args == ("pkg/tests.py", "test_y.py")
     (tmp_path / "pyproject.toml").write_text("[tool.pytest.ini_options]\naddopts = '-q'\n")
     assert detect_test_command(tmp_path, []).why.startswith("pyproject")  # type: ignore[union-attr]
     assert parse_test_command("python -m pytest tests -x").args == ("tests", "-x")

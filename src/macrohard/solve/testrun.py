@@ -65,6 +65,9 @@ def detect_test_command(root: Path, files: list[str]) -> TestCommand | None:
     if "[pytest]" in text("tox.ini"):
         return TestCommand("pytest", why="tox.ini [pytest]")
     tests = [f for f in files if f.endswith(".py") and _is_test_file(f)]
+    odd = [f for f in tests if not _pytest_collects(f)]
+    if odd and len(tests) <= 30:  # e.g. pkg/tests.py, which pytest only runs when named
+        return TestCommand("pytest", tuple(tests), why=f"test files {', '.join(tests[:3])}")
     if tests:
         return TestCommand("pytest", why=f"{len(tests)} test file(s), e.g. {tests[0]}")
     if re.search(r"^test\s*:", text("Makefile"), re.M):
@@ -75,6 +78,12 @@ def detect_test_command(root: Path, files: list[str]) -> TestCommand | None:
 
 
 def _is_test_file(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    return name.startswith("test_") or name in ("test.py", "tests.py") or name.endswith("_test.py")
+
+
+def _pytest_collects(path: str) -> bool:
+    """Whether pytest's default patterns (test_*.py, *_test.py) pick the file up unnamed."""
     name = path.rsplit("/", 1)[-1]
     return name.startswith("test_") or name.endswith("_test.py")
 
