@@ -6,7 +6,7 @@ import pytest
 
 from macrohard.errors import EditError
 from macrohard.solve import apply_block, apply_definitions, apply_reply, parse_blocks
-from macrohard.solve.edits import Block
+from macrohard.solve.edits import Block, python_block
 
 CODE = '''"""Shapes."""
 
@@ -124,3 +124,26 @@ def test_a_block_for_a_missing_file_is_refused() -> None:
     reply = "nope.py\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n"
     with pytest.raises(EditError, match="does not exist"):
         apply_reply({"s.py": CODE}, reply, "s.py")
+
+
+LONG = "def long(x):\n" + "".join(f"    x = x + {n}\n" for n in range(14)) + "    return x\n"
+
+
+def test_a_reply_cut_off_mid_function_loses_that_function() -> None:
+    cut = "```python\ndef keep(a):\n    return a\n\n\ndef long(x):\n    x = x + 0\n    return x"
+    # the fence never closes: the last function may be incomplete although it parses
+    assert python_block(cut) == "def keep(a):\n    return a"
+    broken = "```python\ndef keep(a):\n    return a\n\n\ndef long(x):\n    y = (x +\n```"
+    assert python_block(broken) == "def keep(a):\n    return a"
+    assert python_block("```python\ndef long(x):\n    return x\n```") == (
+        "def long(x):\n    return x"
+    )
+
+
+def test_a_new_version_that_drops_most_of_a_long_function_is_refused() -> None:
+    with pytest.raises(EditError, match=r"has 2 lines where the old one has 16.*SEARCH/REPLACE"):
+        apply_definitions(LONG, "def long(x):\n    return x\n")
+    # a short function may shrink; a long one may change
+    assert apply_definitions("def f(x):\n    y = x\n    return y\n", "def f(x):\n    return x\n")
+    grown = LONG.replace("return x", "return x * 2")
+    assert apply_definitions(LONG, grown)[0] == grown

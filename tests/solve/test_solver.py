@@ -275,3 +275,12 @@ def test_new_tests_go_beside_the_tests_of_the_changed_code(tmp_path: Path) -> No
     assert _test_folder(repo, "src/pkg/other/x.py", None) == "tests/api"  # the most tests
     given = TestCommand("pytest", ("-q", "tests/solve/test_other.py"))
     assert _test_folder(repo, "src/pkg/other/x.py", given) == "tests/solve"
+
+
+def test_an_executable_file_stays_executable(repo: Path, journal: Journal) -> None:
+    (repo / "calc.py").chmod(0o755)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "executable")
+    outcome = solver(Script(plan=[PLAN], qa=[TESTS], edit=[GOOD]), journal).solve(repo, REQUEST)
+    assert outcome.verdict == "resolved"
+    assert "100755" in git(repo, "ls-tree", outcome.branch, "calc.py")

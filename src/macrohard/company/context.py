@@ -60,6 +60,8 @@ class Context:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(target.name + ".mh-tmp")
         tmp.write_text(text)
+        if target.is_file() and not target.is_symlink():  # an executable stays executable
+            tmp.chmod(target.stat().st_mode & 0o777)
         tmp.replace(target)
 
     def read(self, rel: str) -> str:

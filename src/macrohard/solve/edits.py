@@ -31,12 +31,13 @@ import re
 import textwrap
 from dataclasses import dataclass
 
-from macrohard.company.splice import span, splice
+from macrohard.company.splice import function_source, span, splice
 from macrohard.errors import EditError
 from macrohard.synth.extract import fenced_blocks
 
 FUZZY_MIN = 0.82  # similarity a fuzzy match needs
 FUZZY_MARGIN = 0.04  # ...and how far ahead of the runner-up it must be
+SHRINK_MIN_LINES = 12  # a new version of a function this long may not drop half of it
 _BLOCK = re.compile(
     r"^(?P<head>[^\n]*)\n?<{5,9} ?SEARCH[^\n]*\n(?P<search>.*?)^={5,9}[ \t]*\n"
     r"(?P<replace>.*?)^>{5,9} ?REPLACE[^\n]*$",
@@ -252,6 +253,18 @@ def apply_definitions(code: str, snippet: str) -> tuple[str, list[str]]:
     return code, changed
 
 
+def refuse_shrinking(code: str, qualname: str, source: str) -> None:
+    """EditError when a new version drops most of a long function: a reply cut short or a
+    model that "simplified" code it was not asked to touch."""
+    old = function_source(code, qualname).count("\n") + 1
+    new = source.strip().count("\n") + 1
+    if old >= SHRINK_MIN_LINES and new * 2 < old:
+        raise EditError(
+            f"the new {qualname} has {new} lines where the old one has {old}; give the whole "
+            "function, or change only the lines that need it with a SEARCH/REPLACE block"
+        )
+
+
 def _put_function(code: str, tree: ast.Module, node: Def, source: str, changed: list[str]) -> str:
     if node.name in _top_functions(tree):
         target = node.name
@@ -259,6 +272,7 @@ def _put_function(code: str, tree: ast.Module, node: Def, source: str, changed: 
         methods = _methods(tree, node.name)
         target = methods[0] if len(methods) == 1 and not node.name.startswith("__") else ""
     if target:
+        refuse_shrinking(code, target, source)
         result = splice(code, target, source)
         if result is None:
             raise EditError(f"could not put the new {node.name} in place of the old one")
@@ -283,6 +297,7 @@ def _put_class(
         qual = f"{node.name}.{item.name}"
         source = _source(lines, item)
         if any(isinstance(m, Def) and m.name == item.name for m in cls.body):
+            refuse_shrinking(code, qual, source)
             result = splice(code, qual, source)
             if result is None:
                 raise EditError(f"could not put the new {qual} in place of the old one")
@@ -314,7 +329,7 @@ def apply_reply(files: dict[str, str], reply: str, default_path: str) -> dict[st
             except EditError as exc:
                 raise EditError(f"block {number}: {exc}") from exc
         return out
-    code = _python_block(reply)
+    code = python_block(reply)
     if code is None:
         raise EditError("the reply has no ```python block and no SEARCH/REPLACE block")
     current = files.get(default_path)
@@ -323,9 +338,11 @@ def apply_reply(files: dict[str, str], reply: str, default_path: str) -> dict[st
     return {default_path: apply_definitions(current, code)[0]}
 
 
-def _python_block(reply: str) -> str | None:
+def python_block(reply: str) -> str | None:
     """The reply's Python code: its fenced block (the one with definitions, when several), or
-    the reply itself when it starts as code; trailing lines that don't parse are cut."""
+    the reply itself when it starts as code. A reply cut off (an unclosed fence, or trailing
+    lines that do not parse) loses its last definition too: a function that parses but stops
+    half-way would otherwise replace a whole one."""
     starts_as_code = re.match(r"\s*(def|class|import|from|@)", reply)
     blocks = fenced_blocks(reply) or ([reply] if starts_as_code else [])
     blocks = [b for b in blocks if re.search(r"^\s*(async\s+def|def|class)\s", b, re.M)] or blocks
@@ -333,11 +350,19 @@ def _python_block(reply: str) -> str | None:
         return None
     text = max(blocks, key=len).rstrip()
     lines = text.splitlines()
+    unclosed = reply.count("```") % 2 == 1
     for end in range(len(lines), 0, -1):
         candidate = "\n".join(lines[:end])
         try:
-            ast.parse(candidate)
+            tree = ast.parse(candidate)
         except SyntaxError:
             continue
-        return candidate
+        rest = [line for line in lines[end:] if line.strip()]
+        # cut inside the last definition: what follows it is indented (its body went on), or
+        # nothing follows but the reply stopped without closing its fence
+        cut = rest[0][:1].isspace() if rest else unclosed
+        if cut and tree.body and isinstance(tree.body[-1], Def | ast.ClassDef):
+            first = span(tree.body[-1])[0]
+            candidate = "\n".join(lines[: first - 1]).rstrip()
+        return candidate.rstrip() or None
     return None

@@ -196,7 +196,9 @@ class Verifier:
         if blamed and number % 2 == 0:
             name = blamed[0]
             reply = write_function(self.ctx, target, function_source(code, name), failures, 0.7)
-            new = splice(code, name, edits._python_block(reply) or "")
+            source = edits.python_block(reply) or ""
+            edits.refuse_shrinking(code, name, source)
+            new = splice(code, name, source)
             return ({target: new} if new and new != code else None), f"function {name}"
         written = "\n\n".join(t for p, t in tests.items())
         reply = write_edit(

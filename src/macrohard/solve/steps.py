@@ -188,7 +188,10 @@ def file_view(text: str, path: str, functions: list[str]) -> str:
 EDIT_RULES = (
     "Reply with one ```python block holding only the complete new or changed functions or "
     "classes (whole definitions, with any imports they need). Do not repeat code you do not "
-    "change."
+    "change. To change a few lines outside functions (a constant, an import), or a few lines "
+    "of a long function, reply instead with SEARCH/REPLACE blocks, the file's path on the line "
+    "before each:\n{path}\n<<<<<<< SEARCH\nthe exact lines to change\n=======\nthe new lines\n"
+    ">>>>>>> REPLACE"
 )
 
 
@@ -209,7 +212,7 @@ def write_edit(
         parts.append(f"These new tests must pass:\n```python\n{tests.rstrip()}\n```")
     if failures:  # labelled by the caller: a miss, how a bug shows, a failed attempt
         parts.append(failures)
-    parts.append(EDIT_RULES)
+    parts.append(EDIT_RULES.format(path=target))
     return ctx.ask(ctx.prompt(persona, "\n\n".join(parts)), max_tokens=900, temperature=temperature)
 
 
