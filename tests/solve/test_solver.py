@@ -138,7 +138,8 @@ def test_a_feature_is_delivered_on_a_branch_by_its_roles(repo: Path, journal: Jo
     assert "+def mul(a, b):" in patch
     report = outcome.report
     assert report["baseline"]["passed"] == 2 and report["verify"]["regressions"] == []
-    assert [g["status"] for g in report["gates"]] == ["passed", "passed"]
+    assert [g["status"] for g in report["gates"]] == ["passed", "passed"]  # asserts in tests
+    assert "0 new finding(s) in 1 changed file(s)" in report["gates"][1]["summary"]
     run = journal.get_run(outcome.run_id)
     assert (run.kind, run.status, run.verdict) == ("solve", "succeeded", "resolved")
     assert all(p.status == "done" for p in journal.phases(run.id))
@@ -232,10 +233,14 @@ def test_a_bug_report_gets_a_test_that_fails_before_the_fix(repo: Path, journal:
     script = Script(plan=[plan], qa=[passes_anyway, reproduces], edit=[fix])
     outcome = solver(script, journal).solve(repo, bug)
     assert outcome.verdict == "resolved", outcome.report
-    assert "the new tests passed on the unfixed code; asked again" in outcome.report["notes"]
+    note = "the new tests passed on the unfixed code, not on an assertion; asked again"
+    assert note in outcome.report["notes"]
     # how the bug shows reached the engineer with the first request for a fix
     assert "The new tests fail on the current code" in script.prompts["edit"][0]
     assert "assert -2 == 2" in script.prompts["edit"][0]
+    # the report's "instead of 2" became a client example, shown to the engineer too
+    assert "sub(5, 3)  ->  2" in script.prompts["edit"][0]
+    assert git(repo, "show", f"{outcome.branch}:tests/test_client_examples.py")
     test = git(repo, "show", f"{outcome.branch}:tests/test_sub_bug.py")
     assert "sub(5, 3) == 2" in test
 

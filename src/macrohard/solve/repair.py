@@ -89,8 +89,11 @@ class Verifier:
         command: TestCommand | None,
         baseline: TestRun | None,
         rounds: int,
+        examples: list[str] | None = None,
     ) -> None:
         self.ctx = ctx
+        self.examples = examples or []
+        self.client = ""
         self.sandbox = sandbox
         self.command = command
         self.baseline = baseline
@@ -121,6 +124,7 @@ class Verifier:
         self, plan: Plan, tests: dict[str, str], client: str, changed: list[str]
     ) -> VerifyResult:
         self._sources = sorted(set(changed) | set(plan.files))
+        self.client = client
         best = self.trial(tests, client)
         first = best.describe()
         rounds: list[dict[str, Any]] = []
@@ -200,15 +204,10 @@ class Verifier:
             edits.refuse_shrinking(code, name, source)
             new = splice(code, name, source)
             return ({target: new} if new and new != code else None), f"function {name}"
-        written = "\n\n".join(t for p, t in tests.items())
+        written = "\n\n".join(t for p, t in tests.items() if p != self.client)
+        failed = f"The last attempt failed:\n{failures}"
         reply = write_edit(
-            self.ctx,
-            plan,
-            target,
-            code,
-            written,
-            failures=f"The last attempt failed:\n{failures}",
-            temperature=0.7,
+            self.ctx, plan, target, code, written, failed, self.examples, temperature=0.7
         )
         new_files = edits.apply_reply(dict(best.files), reply, target)
         return new_files, "edit"

@@ -33,6 +33,7 @@ from macrohard.journal import Journal
 from macrohard.models.base import Model, Usage
 from macrohard.sandbox import Sandbox, default_sandbox
 from macrohard.solve import edits
+from macrohard.solve.claims import claims
 from macrohard.solve.repair import Verifier
 from macrohard.solve.repomap import RepoMap
 from macrohard.solve.review import review_changes, tidy
@@ -84,6 +85,7 @@ class Work:
     plan: Plan | None = None
     test_files: dict[str, str] = field(default_factory=dict)  # new test path -> text
     client_tests: str = ""  # the path of the tests made from the request's examples
+    examples: list[str] = field(default_factory=list)  # the request's checkable examples
     reproduced: list[str] = field(default_factory=list)  # a bug's new tests failing before the fix
     changed: list[str] = field(default_factory=list)
     verified: bool = False
@@ -304,7 +306,14 @@ class Solver:
         target = work.plan.files[0]
         folder = _test_folder(work.repo, target, work.command)
         found = client_examples.extract(ctx.request, set(work.plan.files))
-        found = replace(found, modules=[module_of(f) for f in work.plan.files])
+        shown = {d.source for d in found.doctests}
+        stated = [d for d in claims(ctx.request) if d.source not in shown]
+        found = replace(
+            found,
+            modules=[module_of(f) for f in work.plan.files],
+            doctests=[*found.doctests, *stated],
+        )
+        work.examples = found.lines()
         rendered = client_examples.render(found)
         if rendered:
             work.client_tests = _free_name(tree.path, f"{folder}/test_client_examples.py")
@@ -323,11 +332,12 @@ class Solver:
             written = text
             if work.plan.kind != "bug":
                 break
-            ctx.write(path, text)  # a bug's tests must fail before the fix
+            ctx.write(path, text)  # a bug's tests must fail before the fix, on an assertion
             run = run_tests(tree.path, TestCommand("pytest", (path,)), self.sandbox)
-            if run.failed or run.error:
+            if any(_asserts(run.failures.get(t, "")) for t in run.failed):
                 break
-            ctx.notes.append("the new tests passed on the unfixed code; asked again")
+            said = "passed on the unfixed code" if not run.failed else "failed on errors"
+            ctx.notes.append(f"the new tests {said}, not on an assertion; asked again")
         if written:
             work.test_files[path] = written
         for rel, text in work.test_files.items():
@@ -355,7 +365,9 @@ class Solver:
             blamed = fault_functions(current[target], target, work.reproduced)
             work.plan.functions = list(dict.fromkeys([*blamed, *work.plan.functions]))
         for attempt in range(2):
-            reply = write_edit(ctx, work.plan, target, current[target], tests, failures=failures)
+            reply = write_edit(
+                ctx, work.plan, target, current[target], tests, failures, work.examples
+            )
             try:
                 new = edits.apply_reply(current, reply, target)
             except MacrohardError as exc:
@@ -363,6 +375,11 @@ class Solver:
                     raise
                 failures = f"Your edit did not apply: {exc}"
                 attempts.append(str(exc))
+                continue
+            new = {rel: text for rel, text in new.items() if text != current.get(rel)}
+            if not new:
+                failures = "Your edit changed nothing: the code it gives is already in the file."
+                attempts.append("the edit changed nothing")
                 continue
             for rel, text in new.items():
                 ctx.write(rel, text)
@@ -373,7 +390,9 @@ class Solver:
 
     def _verify(self, ctx: Context, tree: Workspace, work: Work) -> Any:
         assert work.plan is not None
-        verifier = Verifier(ctx, self.sandbox, work.command, work.baseline, self.repair_rounds)
+        verifier = Verifier(
+            ctx, self.sandbox, work.command, work.baseline, self.repair_rounds, work.examples
+        )
         result = verifier.run(work.plan, work.test_files, work.client_tests, work.changed)
         work.verified = result.verified
         work.changed = sorted(set(work.changed) | set(result.changed))
@@ -538,6 +557,14 @@ def _test_folder(repo: RepoMap, target: str, command: TestCommand | None) -> str
     for f in tests:
         counts[folder(f.path)] = counts.get(folder(f.path), 0) + 1
     return max(counts, key=lambda f: counts[f]) if counts else "tests"
+
+
+def _asserts(message: str) -> bool:
+    """Whether a failure is the code answering wrongly (an assertion), not the test itself
+    breaking (a name or attribute that does not exist, a wrong call)."""
+    head = message[:300]
+    broken = ("AttributeError", "NameError", "ImportError", "ModuleNotFoundError", "TypeError")
+    return "assert" in head.lower() and not any(b in head for b in broken)
 
 
 def _free_name(root: Path, rel: str) -> str:

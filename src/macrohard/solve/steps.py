@@ -201,13 +201,16 @@ def write_edit(
     target: str,
     text: str,
     tests: str,
-    *,
     failures: str = "",
+    examples: list[str] | None = None,
+    *,
     temperature: float = 0.0,
 ) -> str:
     """The engineer's change to `target`, as the model's reply (applied by solve.edits)."""
     persona = "You are an engineer changing existing code."
     parts = [file_view(text, target, the_plan.functions), f"Plan: {the_plan.summary}"]
+    if examples:
+        parts.append("The client's examples must hold:\n" + "\n".join(examples))
     if tests:
         parts.append(f"These new tests must pass:\n```python\n{tests.rstrip()}\n```")
     if failures:  # labelled by the caller: a miss, how a bug shows, a failed attempt
