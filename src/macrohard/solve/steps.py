@@ -195,6 +195,14 @@ EDIT_RULES = (
 )
 
 
+SEARCH_RULES = (
+    "The file is long: change only the lines that need it. Reply with SEARCH/REPLACE blocks, "
+    "each a few lines copied exactly from the file and their new version, the file's path on "
+    "the line before:\n{path}\n<<<<<<< SEARCH\nthe exact lines to change\n=======\n"
+    "the new lines\n>>>>>>> REPLACE\nA new function goes in a ```python block instead."
+)
+
+
 def write_edit(
     ctx: Context,
     the_plan: Plan,
@@ -215,7 +223,8 @@ def write_edit(
         parts.append(f"These new tests must pass:\n```python\n{tests.rstrip()}\n```")
     if failures:  # labelled by the caller: a miss, how a bug shows, a failed attempt
         parts.append(failures)
-    parts.append(EDIT_RULES.format(path=target))
+    long = text.count("\n") > WHOLE_FILE_LINES
+    parts.append((SEARCH_RULES if long else EDIT_RULES).format(path=target))
     return ctx.ask(ctx.prompt(persona, "\n\n".join(parts)), max_tokens=900, temperature=temperature)
 
 
