@@ -42,7 +42,7 @@ register_plugins_commands(app)
 register_mcp_commands(app)
 register_scale_commands(app, bench_app)
 register_service_commands(app, bench_app)
-register_solve_commands(app)
+register_solve_commands(app, bench_app)
 
 err = Console(stderr=True)
 

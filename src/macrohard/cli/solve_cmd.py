@@ -138,5 +138,60 @@ def solve(
         raise typer.Exit(1)
 
 
-def register(app: typer.Typer) -> None:
+def bench_solve(
+    model: Annotated[
+        str | None, typer.Option("--model", "-m", help=f"default {DEFAULT_SPEC}")
+    ] = None,
+    tasks: Annotated[Path, typer.Option("--tasks", help="folder of solve tasks")] = Path(
+        "examples/solve"
+    ),
+    only: Annotated[str | None, typer.Option("--only", help="comma-separated task ids")] = None,
+    max_minutes: Annotated[float, typer.Option("--max-minutes", help="per task")] = 8.0,
+    work: Annotated[
+        Path | None, typer.Option("--work", help="where the task repositories are made")
+    ] = None,
+    report: Annotated[Path, typer.Option("--report")] = Path("reports/solve.json"),
+    unsafe_local: Annotated[
+        bool, typer.Option("--unsafe-local", help="no bubblewrap: rlimits only (unsafe)")
+    ] = False,
+) -> None:
+    """Solve each task on its snapshot of a real project; score the branch with hidden tests."""
+    import tempfile
+
+    from macrohard.bench import solve as bench
+
+    selected = bench.load_tasks(tasks, only)
+    llm = get_model(model)
+    sandbox = default_sandbox(unsafe_local)
+    journal = Journal()
+    folder = work or Path(tempfile.mkdtemp(prefix="mh-bench-solve-"))
+
+    def solve_one(task: bench.SolveTask, repo: Path) -> dict[str, Any]:
+        outcome = Solver(llm, journal=journal, sandbox=sandbox).solve(
+            repo, task.request, test_cmd=task.test_cmd, max_minutes=max_minutes
+        )
+        return {
+            "branch": outcome.branch,
+            "verdict": outcome.verdict,
+            "tokens": outcome.report["tokens"]["total"],
+            "run_id": outcome.run_id,
+        }
+
+    def show(row: dict[str, Any]) -> None:
+        err.print(
+            f"{row['id']}: {row['verdict']}, hidden tests {row.get('hidden_passed', 0)}/"
+            f"{row.get('hidden_total', 0)}, own {row.get('own_passed', 0)}/"
+            f"{row.get('own_total', 0)}, {row['seconds']:.0f} s"
+            + (" [resolved]" if row["resolved"] else "")
+        )
+
+    result = bench.run_bench(selected, folder, solve_one, sandbox, show)
+    bench.write_report(result, report, model=llm.name, max_minutes=max_minutes)
+    print(f"report: {report}")
+    print(result["summary_line"])
+
+
+def register(app: typer.Typer, bench_app: typer.Typer | None = None) -> None:
     app.command()(solve)
+    if bench_app is not None:
+        bench_app.command("solve")(bench_solve)

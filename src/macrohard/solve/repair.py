@@ -21,22 +21,10 @@ from macrohard.errors import BudgetExceeded, Cancelled, EditError
 from macrohard.sandbox import Sandbox
 from macrohard.solve import edits
 from macrohard.solve.steps import Plan, write_edit, write_function
-from macrohard.solve.testrun import TestCommand, TestRun, regressions, run_tests
+from macrohard.solve.testrun import TestCommand, TestRun, belongs, regressions, run_tests
 
 RESERVE_SECONDS = 20.0  # the review and the delivery after verify
 FAILURE_CHARS = 1500
-
-
-def _module(path: str) -> str:
-    return path[: -len(".py")].replace("/", ".")
-
-
-def _belongs(test_id: str, path: str) -> bool:
-    """Whether a JUnit test id (`classname::name`) is a test of the file at `path` (or its
-    collection error, which pytest reports with an empty classname)."""
-    module = _module(path)
-    classname, _, name = test_id.partition("::")
-    return classname == module or classname.startswith(module + ".") or name == module
 
 
 @dataclass
@@ -105,7 +93,7 @@ class Verifier:
         new = sorted(tests)
         command = self.command or TestCommand("pytest", tuple(new), why="the new tests only")
         run = run_tests(self.ctx.root, command, self.sandbox, extra=tuple(new))
-        if new and not any(_belongs(t, p) for t in run.outcomes for p in new):
+        if new and not any(belongs(t, p) for t in run.outcomes for p in new):
             # the project's command did not collect them (another folder, or not pytest)
             extra = run_tests(self.ctx.root, TestCommand("pytest", tuple(new)), self.sandbox)
             run.outcomes.update(extra.outcomes)
@@ -113,10 +101,10 @@ class Verifier:
             run.error = run.error or extra.error
         regressed = regressions(self.baseline, run) if self.baseline else []
         failed = sorted(run.failed)
-        client_failed = [t for t in failed if client and _belongs(t, client)]
+        client_failed = [t for t in failed if client and belongs(t, client)]
         own = [p for p in new if p != client]
-        new_failed = [t for t in failed if any(_belongs(t, p) for p in own)]
-        total = sum(1 for t in run.outcomes if any(_belongs(t, p) for p in own))
+        new_failed = [t for t in failed if any(belongs(t, p) for p in own)]
+        total = sum(1 for t in run.outcomes if any(belongs(t, p) for p in own))
         files = {p: self.ctx.read(p) for p in self._sources}
         return Trial(files, run, regressed, new_failed, client_failed, total)
 

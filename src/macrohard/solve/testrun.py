@@ -209,6 +209,14 @@ def junit_outcomes(path: Path) -> tuple[dict[str, str], dict[str, str]]:
     return outcomes, failures
 
 
+def belongs(test_id: str, path: str) -> bool:
+    """Whether a JUnit test id (`classname::name`) is a test of the file at `path` (or its
+    collection error, which pytest reports with an empty classname)."""
+    module = path[: -len(".py")].replace("/", ".")
+    classname, _, name = test_id.partition("::")
+    return classname == module or classname.startswith(module + ".") or name == module
+
+
 def regressions(baseline: TestRun, after: TestRun) -> list[str]:
     """Tests that passed before the change and do not pass after it (missing ones included);
     for a command without per-test results, the whole command passing before and not after."""
