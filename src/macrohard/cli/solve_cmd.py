@@ -185,7 +185,7 @@ def bench_solve(
             + (" [resolved]" if row["resolved"] else "")
         )
 
-    result = bench.run_bench(selected, folder, solve_one, sandbox, show)
+    result = bench.run_bench(selected, folder, solve_one, sandbox, show, report_path=report)
     bench.write_report(result, report, model=llm.name, max_minutes=max_minutes)
     print(f"report: {report}")
     print(result["summary_line"])
