@@ -9,9 +9,9 @@ STAMP  := $(VENV)/.installed
 setup: $(STAMP)
 
 # llama-cpp-python compiles from source the first time (about 8 minutes on 2 cores; pip caches it).
-# A portable build: -march=native on this VM's Xeon turns on AMX tile instructions that its kernel
-# refuses (SIGILL on the first matrix product), so pick the instruction sets by hand.
-LLAMA_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
+# CPU features picked by scripts/llama-cmake-args.sh rather than -march=native: native turns on AMX
+# tile instructions that this VM's kernel refuses (SIGILL on the first matrix product).
+LLAMA_CMAKE := $(shell sh scripts/llama-cmake-args.sh)
 $(STAMP): pyproject.toml
 	sh scripts/install-system-deps.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -7,6 +7,7 @@ import pytest
 from macrohard.errors import EditError
 from macrohard.solve import apply_block, apply_definitions, apply_reply, parse_blocks
 from macrohard.solve.edits import Block, python_block
+from macrohard.solve.steps import signatures
 
 CODE = '''"""Shapes."""
 
@@ -147,3 +148,18 @@ def test_a_new_version_that_drops_most_of_a_long_function_is_refused() -> None:
     assert apply_definitions("def f(x):\n    y = x\n    return y\n", "def f(x):\n    return x\n")
     grown = LONG.replace("return x", "return x * 2")
     assert apply_definitions(LONG, grown)[0] == grown
+
+
+def test_signatures_show_the_def_lines_of_the_functions_a_repair_may_call() -> None:
+    code = (
+        "def underscore(word: str) -> str:\n"
+        '    """Make an underscored, lowercase form."""\n'
+        "    return word.lower()\n\n\n"
+        "def pluralize(\n    word: str,\n) -> str:\n    return word + 's'\n\n\n"
+        "def tableize(word):\n    return word\n"
+    )
+    shown = signatures(code, ["tableize", "underscore", "pluralize", "missing"], skip="tableize")
+    assert shown == (
+        "def underscore(word: str) -> str:\n    ...\n\n"
+        "def pluralize(\n    word: str,\n) -> str:\n    ..."
+    )

@@ -20,7 +20,7 @@ from macrohard.company.splice import fault_functions, function_source, span, spl
 from macrohard.errors import BudgetExceeded, Cancelled, EditError
 from macrohard.sandbox import Sandbox
 from macrohard.solve import edits
-from macrohard.solve.steps import Plan, write_edit, write_function
+from macrohard.solve.steps import Plan, signatures, write_edit, write_function
 from macrohard.solve.testrun import TestCommand, TestRun, belongs, regressions, run_tests
 
 RESERVE_SECONDS = 20.0  # the review and the delivery after verify
@@ -187,7 +187,10 @@ class Verifier:
         blamed = fault_functions(code, target, messages)
         if blamed and number % 2 == 0:
             name = blamed[0]
-            reply = write_function(self.ctx, target, function_source(code, name), failures, 0.7)
+            related = signatures(code, plan.functions, skip=name)
+            reply = write_function(
+                self.ctx, target, function_source(code, name), failures, 0.7, related
+            )
             source = edits.python_block(reply) or ""
             edits.refuse_shrinking(code, name, source)
             new = splice(code, name, source)

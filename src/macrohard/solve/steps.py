@@ -229,13 +229,39 @@ def write_edit(
 
 
 def write_function(
-    ctx: Context, target: str, source: str, failures: str, temperature: float
+    ctx: Context,
+    target: str,
+    source: str,
+    failures: str,
+    temperature: float,
+    related: str = "",
 ) -> str:
-    """A new version of one failing function, as the model's reply."""
+    """A new version of one failing function, as the model's reply. The request goes with it (a
+    function fixed without knowing what it is for gets fixed to the failure only), and so do the
+    signatures of the other functions the plan names (`related`), which it may call."""
     persona = "You are an engineer fixing one function of existing code."
+    helpers = (
+        f"It may use these functions of the file:\n```python\n{related}\n```\n\n" if related else ""
+    )
     task = (
+        f"The request:\n{ctx.request}\n\n"
         f"In `{target}`, this function fails the tests:\n```python\n{source}\n```\n\n"
-        f"Failures:\n{failures}\n\nWrite the corrected function. Reply with one ```python block "
-        "holding the whole function."
+        f"{helpers}Failures:\n{failures}\n\nWrite the corrected function. Reply with one "
+        "```python block holding the whole function."
     )
     return ctx.ask(ctx.prompt(persona, task), max_tokens=600, temperature=temperature)
+
+
+def signatures(code: str, names: list[str], skip: str = "") -> str:
+    """The `def` lines (with the first docstring line) of the named functions found in `code`."""
+    lines = []
+    for name in names:
+        if name == skip:
+            continue
+        source = function_source(code, name)
+        if not source:
+            continue
+        head = source.splitlines()
+        cut = next((i for i, line in enumerate(head) if line.rstrip().endswith(":")), 0)
+        lines.append("\n".join(head[: cut + 1]) + "\n    ...")
+    return "\n\n".join(lines)
