@@ -163,3 +163,29 @@ def test_signatures_show_the_def_lines_of_the_functions_a_repair_may_call() -> N
         "def underscore(word: str) -> str:\n    ...\n\n"
         "def pluralize(\n    word: str,\n) -> str:\n    ..."
     )
+
+
+def test_a_new_function_does_not_import_the_modules_own_names() -> None:
+    code = "from math import ceil as _ceil\n\n\ndef ceil(x):\n    return _ceil(x)\n"
+    snippet = (
+        "from pkg.mathutils import ceil, floor\nimport math\nfrom math import ceil as _ceil\n\n"
+        "def clamp(x, lower, upper):\n    return max(lower, min(x, upper))\n"
+    )
+    new, changed = apply_definitions(code, snippet)
+    assert changed == ["clamp"]
+    # `ceil` is defined here: that import is the module importing itself (circular, shadowing)
+    assert new.splitlines()[:3] == ["from math import ceil as _ceil", "import math", ""]
+
+
+def test_a_new_function_does_not_import_its_own_module() -> None:
+    code = "import re\n\n\ndef slugify(text):\n    return text\n"
+    for line in (
+        "from boltons import strutils",
+        "import boltons.strutils",
+        "from . import strutils",
+    ):
+        snippet = f"{line}\nimport re\n\ndef strip_ansi(text):\n    return re.sub('x', '', text)\n"
+        new = apply_reply(
+            {"boltons/strutils.py": code}, f"```python\n{snippet}```", "boltons/strutils.py"
+        )
+        assert "strutils" not in new["boltons/strutils.py"].split("def strip_ansi")[0], line

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 from macrohard.company.splice import function_source, span, splice
 from macrohard.errors import EditError
+from macrohard.solve.repomap import module_of
 from macrohard.synth.extract import fenced_blocks
 
 FUZZY_MIN = 0.82  # similarity a fuzzy match needs
@@ -205,6 +206,54 @@ def _module_end(tree: ast.Module, code: str) -> int:
     return len(code.splitlines()) + 1
 
 
+def _bound_names(tree: ast.Module) -> set[str]:
+    """The names a module's top level defines, assigns or imports."""
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, Def | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return names
+
+
+def _imports_itself(node: ast.Import | ast.ImportFrom, alias: ast.alias, module: str) -> bool:
+    if not module:
+        return False
+    if isinstance(node, ast.Import):
+        return alias.name == module or alias.name.startswith(module + ".")
+    if node.level:  # `from . import strutils` inside boltons/strutils.py
+        return node.module is None and alias.name == module.rsplit(".", 1)[-1]
+    return node.module == module or f"{node.module}.{alias.name}" == module
+
+
+def _new_imports(tree: ast.Module, snippet: ast.Module, module: str = "") -> list[str]:
+    """The snippet's imports, less the names the file already binds and less the module itself:
+    a model often "imports" the module's own functions, or the module, from itself (a circular
+    import that shadows them or fails)."""
+    bound = _bound_names(tree)
+    defined = {n.name for n in tree.body if isinstance(n, Def | ast.ClassDef)}
+    out = []
+    for node in snippet.body:
+        if not isinstance(node, ast.Import | ast.ImportFrom):
+            continue
+        if isinstance(node, ast.ImportFrom) and any(a.name in defined for a in node.names):
+            continue  # `from <this module> import f, g`: all of it is the module itself
+        keep = [
+            a
+            for a in node.names
+            if (a.asname or a.name).split(".")[0] not in bound
+            and not _imports_itself(node, a, module)
+        ]
+        if keep and "*" not in {a.name for a in keep}:
+            node.names = keep
+            out.append(ast.unparse(node))
+    return out
+
+
 def _add_imports(code: str, imports: list[str]) -> str:
     tree = ast.parse(code)
     present = {ast.unparse(n) for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)}
@@ -222,16 +271,16 @@ def _add_imports(code: str, imports: list[str]) -> str:
     return result + ("\n" if code.endswith("\n") or not code else "")
 
 
-def apply_definitions(code: str, snippet: str) -> tuple[str, list[str]]:
-    """`code` with the snippet's functions and classes swapped in or added, and the names of
-    what changed; EditError when the snippet has no definition or breaks the file."""
+def apply_definitions(code: str, snippet: str, path: str = "") -> tuple[str, list[str]]:
+    """`code` (the file at `path`) with the snippet's functions and classes swapped in or added,
+    and the names of what changed; EditError when the snippet has no definition or breaks the
+    file."""
     try:
         new = ast.parse(snippet)
         ast.parse(code)
     except SyntaxError as exc:
         raise EditError(f"the code does not parse: {exc.msg} (line {exc.lineno})") from exc
     lines = snippet.splitlines()
-    imports = [ast.unparse(n) for n in new.body if isinstance(n, ast.Import | ast.ImportFrom)]
     changed: list[str] = []
     for node in new.body:
         tree = ast.parse(code)
@@ -244,7 +293,7 @@ def apply_definitions(code: str, snippet: str) -> tuple[str, list[str]]:
             "the reply has no complete function or class to put into the file; "
             "answer with whole `def`/`class` definitions in one ```python block"
         )
-    if imports:
+    if imports := _new_imports(ast.parse(code), new, module_of(path) if path else ""):
         code = _add_imports(code, imports)
     try:
         ast.parse(code)
@@ -335,7 +384,7 @@ def apply_reply(files: dict[str, str], reply: str, default_path: str) -> dict[st
     current = files.get(default_path)
     if not current or not current.strip():
         return {default_path: code.rstrip("\n") + "\n"}
-    return {default_path: apply_definitions(current, code)[0]}
+    return {default_path: apply_definitions(current, code, default_path)[0]}
 
 
 def python_block(reply: str) -> str | None:

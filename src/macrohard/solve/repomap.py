@@ -196,3 +196,13 @@ class RepoMap:
                     parts.append(line)
                     break
         return "\n".join(parts)
+
+
+def module_of(path: str) -> str:
+    """The import name of a file: `pkg/mod.py` -> `pkg.mod` (a src/ layout's `src` dropped)."""
+    parts = list(PurePosixPath(path).with_suffix("").parts)
+    if parts and parts[0] == "src":
+        parts = parts[1:]
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)

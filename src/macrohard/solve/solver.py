@@ -35,9 +35,9 @@ from macrohard.sandbox import Sandbox, default_sandbox
 from macrohard.solve import edits
 from macrohard.solve.claims import claims
 from macrohard.solve.repair import Verifier
-from macrohard.solve.repomap import RepoMap
+from macrohard.solve.repomap import RepoMap, module_of
 from macrohard.solve.review import review_changes, tidy
-from macrohard.solve.steps import Plan, module_of, plan, test_example, write_edit, write_tests
+from macrohard.solve.steps import Plan, plan, test_example, write_edit, write_tests
 from macrohard.solve.testrun import (
     TestCommand,
     TestRun,

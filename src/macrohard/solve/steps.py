@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import ast
 import re
-from pathlib import PurePosixPath
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from macrohard.company.context import Context
 from macrohard.company.splice import function_source
-from macrohard.solve.repomap import RepoMap
+from macrohard.solve.repomap import RepoMap, module_of
 from macrohard.synth.extract import fenced_blocks
 
 MAP_CHARS = 5000  # about 1,300 tokens of repository map for the plan
@@ -39,16 +38,6 @@ class Plan(BaseModel):
     functions: list[str] = Field(
         default_factory=list, description="functions or methods to add or change"
     )
-
-
-def module_of(path: str) -> str:
-    """The import name of a file: `pkg/mod.py` -> `pkg.mod` (a src/ layout's `src` dropped)."""
-    parts = list(PurePosixPath(path).with_suffix("").parts)
-    if parts and parts[0] == "src":
-        parts = parts[1:]
-    if parts and parts[-1] == "__init__":
-        parts = parts[:-1]
-    return ".".join(parts)
 
 
 def guess_kind(request: str) -> Literal["bug", "feature"]:
