@@ -179,10 +179,12 @@ def bench_solve(
 
     def show(row: dict[str, Any]) -> None:
         err.print(
-            f"{row['id']}: {row['verdict']}, hidden tests {row.get('hidden_passed', 0)}/"
+            f"{row['id']}: solver said {row['verdict']}; hidden tests "
+            f"{row.get('hidden_passed', 0)}/"
             f"{row.get('hidden_total', 0)}, own {row.get('own_passed', 0)}/"
             f"{row.get('own_total', 0)}, {row['seconds']:.0f} s"
-            + (" [resolved]" if row["resolved"] else "")
+            + (" -> resolved (hidden tests)" if row["resolved"] else ""),
+            markup=False,  # "[resolved]" and test ids must not be read as rich markup
         )
 
     result = bench.run_bench(selected, folder, solve_one, sandbox, show, report_path=report)
