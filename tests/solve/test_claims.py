@@ -24,6 +24,8 @@ from macrohard.solve.claims import claims
         ),
         ("parse('1,2') gives an error; I expected [1, 2].", [("parse('1,2')", "[1, 2]")]),
         ("sub(5, 3) returns -2 instead of 2.", [("sub(5, 3)", "2")]),
+        # a sentence's full stop, even with more text after it, is not a float's
+        ("sub(5, 3) returns -2 instead of 2. It fails.", [("sub(5, 3)", "2")]),
         ("total(items=[1, 2.5]) -> 3.5", [("total(items=[1, 2.5])", "3.5")]),
         ("is_even(3) must return False", [("is_even(3)", "False")]),
     ],
@@ -39,6 +41,8 @@ def test_stated_results_become_doctests(text: str, expected: list[tuple[str, str
         "render() should be fast and should not crash.",
         "print(x) should print 3",  # output, not a value
         "titlecase() capitalises 'the'.",
+        # `c` was built in earlier sentences: alone the call fails whatever the code does
+        "With `c = LRUCache(2)` ... `sorted(c)` is `[2, 3]`. Expected `[1, 3]`.",
     ],
 )
 def test_no_claim_without_a_stated_literal(text: str) -> None:

@@ -184,6 +184,20 @@ def test_an_edit_that_does_not_apply_is_retried_with_the_reason(
     assert edit.output["attempts"] == 2
 
 
+def test_tests_that_pass_on_untouched_code_do_not_make_a_change(
+    repo: Path, journal: Journal
+) -> None:
+    # the tests (QA's and the client's) already pass, and no edit ever applies: nothing was done
+    request = "add() is reported to be wrong: add(2, 3) should return 5."
+    plan = json.dumps({"kind": "bug", "summary": "fix add", "files": ["calc.py"]})
+    passes = "```python\nfrom calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n```"
+    script = Script(plan=[plan], qa=[passes], edit=[MISSES], function=[MISSES])
+    outcome = solver(script, journal).solve(repo, request)
+    assert outcome.verdict == "unresolved"
+    assert "no source file was changed" in " ".join(outcome.report["notes"])
+    assert journal.get_run(outcome.run_id).status == "failed"
+
+
 def test_a_dirty_tree_is_refused_or_stashed_and_restored(repo: Path, journal: Journal) -> None:
     (repo / "notes.txt").write_text("work in progress\n")
     (repo / "calc.py").write_text(CALC + "\n# local edit\n")

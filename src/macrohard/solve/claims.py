@@ -25,6 +25,23 @@ _EXPECT = re.compile(
     re.I,
 )
 MAX_LITERAL = 300
+_BUILTINS = frozenset(dir(__import__("builtins")))
+
+
+def _self_contained(call: ast.expr) -> bool:
+    """Whether a claimed call can run on its own: every name in it is a called function (or
+    the module it is reached through) or a builtin. `sorted(c) is [1, 3]` needs the `c` that
+    the request built in earlier sentences: checked alone, it fails whatever the code does."""
+    called: set[str] = set()
+    for node in ast.walk(call):
+        if isinstance(node, ast.Call):
+            root = node.func
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            if isinstance(root, ast.Name):
+                called.add(root.id)
+    names = {n.id for n in ast.walk(call) if isinstance(n, ast.Name)}
+    return all(name in called or name in _BUILTINS for name in names)
 
 
 def _literal(text: str) -> tuple[object, str] | None:
@@ -39,7 +56,8 @@ def _literal(text: str) -> tuple[object, str] | None:
         piece = text[:end].strip()
         if not piece or piece[-1] in ",:;" or (fence and "`" in piece):
             continue
-        if piece.endswith(".") and (end >= len(text) or text[end].isspace()):
+        after = len(piece)  # `text` is stripped on the left, so the piece starts at 0
+        if piece.endswith(".") and (after >= len(text) or text[after].isspace()):
             continue  # the sentence's full stop, not a float's
         try:
             value = ast.literal_eval(piece)
@@ -71,8 +89,10 @@ def claims(request: str) -> list[Doctest]:
         if literal is None:
             continue
         try:
-            ast.parse(call, mode="eval")
+            parsed = ast.parse(call, mode="eval")
         except SyntaxError:
+            continue
+        if not _self_contained(parsed.body):
             continue
         if call in seen:
             continue

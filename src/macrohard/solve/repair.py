@@ -46,7 +46,12 @@ class Trial:
 
     @property
     def perfect(self) -> bool:
-        return not self.run.error and not self.regressed and not self.new_failed
+        return (
+            not self.run.error
+            and not self.regressed
+            and not self.new_failed
+            and not self.client_failed
+        )
 
     def messages(self) -> list[str]:
         ids = [*self.client_failed, *self.new_failed, *self.regressed]

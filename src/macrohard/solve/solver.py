@@ -394,11 +394,20 @@ class Solver:
             ctx, self.sandbox, work.command, work.baseline, self.repair_rounds, work.examples
         )
         result = verifier.run(work.plan, work.test_files, work.client_tests, work.changed)
-        work.verified = result.verified
+        base_files = set(tree.files(work.base))
+        code_changed = [  # tests passing on untouched code do not make a change
+            p
+            for p in result.changed
+            if p not in work.test_files
+            and (p not in base_files or ctx.read(p) != tree.read(p, work.base))
+        ]
+        work.verified = result.verified and bool(code_changed)
+        if result.verified and not code_changed:
+            ctx.notes.append("the tests passed, but no source file was changed: not a change")
         work.changed = sorted(set(work.changed) | set(result.changed))
         work.test_files.update(result.test_files)
         work.summary["verify"] = result.output
-        verdict = "ok" if result.verified else "failed"
+        verdict = "ok" if work.verified else "failed"
         return result.summary, result.output, verdict, result.commit_paths
 
     def _review(self, ctx: Context, tree: Workspace, work: Work) -> Any:
