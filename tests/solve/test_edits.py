@@ -189,3 +189,15 @@ def test_a_new_function_does_not_import_its_own_module() -> None:
             {"boltons/strutils.py": code}, f"```python\n{snippet}```", "boltons/strutils.py"
         )
         assert "strutils" not in new["boltons/strutils.py"].split("def strip_ansi")[0], line
+
+
+def test_a_class_written_with_only_its_new_property_keeps_the_rest() -> None:
+    code = (
+        "class Run:\n    def __init__(self):\n        self.x = {}\n\n"
+        "    @property\n    def a(self):\n        return 1\n"
+    )
+    snippet = "class Run:\n    @property\n    def skipped(self):\n        return {1}\n"
+    new, changed = apply_definitions(code, snippet)
+    assert changed == ["Run.skipped"]
+    assert new.startswith(code.rstrip("\n"))
+    assert "    @property\n    def skipped(self):\n        return {1}" in new

@@ -177,7 +177,9 @@ def file_view(text: str, path: str, functions: list[str]) -> str:
 EDIT_RULES = (
     "Reply with one ```python block holding only the complete new or changed functions or "
     "classes (whole definitions, with any imports they need). Do not repeat code you do not "
-    "change. To change a few lines outside functions (a constant, an import), or a few lines "
+    "change. To add or change a method, write its class with only that method inside "
+    "(`class Name:` and the method): the rest of the class stays as it is. "
+    "To change a few lines outside functions (a constant, an import), or a few lines "
     "of a long function, reply instead with SEARCH/REPLACE blocks, the file's path on the line "
     "before each:\n{path}\n<<<<<<< SEARCH\nthe exact lines to change\n=======\nthe new lines\n"
     ">>>>>>> REPLACE"
@@ -188,7 +190,8 @@ SEARCH_RULES = (
     "The file is long: change only the lines that need it. Reply with SEARCH/REPLACE blocks, "
     "each a few lines copied exactly from the file and their new version, the file's path on "
     "the line before:\n{path}\n<<<<<<< SEARCH\nthe exact lines to change\n=======\n"
-    "the new lines\n>>>>>>> REPLACE\nA new function goes in a ```python block instead."
+    "the new lines\n>>>>>>> REPLACE\nA new function goes in a ```python block instead; a new "
+    "method too, inside its class written with only that method (`class Name:` and the method)."
 )
 
 
