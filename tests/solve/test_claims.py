@@ -28,6 +28,11 @@ from macrohard.solve.claims import claims
         ("sub(5, 3) returns -2 instead of 2. It fails.", [("sub(5, 3)", "2")]),
         ("total(items=[1, 2.5]) -> 3.5", [("total(items=[1, 2.5])", "3.5")]),
         ("is_even(3) must return False", [("is_even(3)", "False")]),
+        # the call's value goes on to an attribute: the claim is about the whole chain
+        (
+            "`Run(True, {'b': 's'}).skipped` should be `{'b'}`",
+            [("Run(True, {'b': 's'}).skipped", "{'b'}")],
+        ),
     ],
 )
 def test_stated_results_become_doctests(text: str, expected: list[tuple[str, str]]) -> None:

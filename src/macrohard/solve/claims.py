@@ -16,6 +16,8 @@ import re
 from macrohard.company.examples import Doctest
 
 _CALL = re.compile(r"(?<![\w.])([A-Za-z_][\w.]*\((?:[^()\n]|\([^()\n]*\))*\))")
+# what a call's value goes on to: `.attr`, `.method(...)`, `[key]`, as far as it goes
+_TRAIL = re.compile(r"(?:\.[A-Za-z_]\w*(?:\((?:[^()\n]|\([^()\n]*\))*\))?|\[[^\[\]\n]*\])+")
 _EXPECT = re.compile(
     r"\b(?:should|must|ought\s+to|is\s+supposed\s+to)\s+(?:instead\s+)?"
     r"(?:return|give|be|equal|produce|yield|output|print)(?:\s+back)?\b"
@@ -73,10 +75,12 @@ def claims(request: str) -> list[Doctest]:
     found: list[Doctest] = []
     seen: set[str] = set()
     for match in _CALL.finditer(request):
-        call = match.group(1)
+        call, end = match.group(1), match.end()
         if call.split("(", 1)[0] in ("print", "len", "str", "repr"):
             continue
-        after = request[match.end() : match.end() + 200]
+        if trail := _TRAIL.match(request, end):  # `Run(x).skipped is {...}`: the whole chain
+            call, end = call + trail.group(0), trail.end()
+        after = request[end : end + 200]
         nxt = _CALL.search(after)
         window = after[: nxt.start()] if nxt else after
         # the first expectation with a literal after it: "returns 'A' but should return 'B'"
