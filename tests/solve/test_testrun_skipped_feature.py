@@ -1,4 +1,3 @@
-import pytest
 from macrohard.solve.testrun import TestRun
 
 def test_skipped_property():
