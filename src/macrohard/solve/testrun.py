@@ -129,6 +129,13 @@ class TestRun:
         }
 
 
+    @property
+    def skipped(self) -> set[str]:
+        return {t for t, o in self.outcomes.items() if o == "skipped"}
+
+
+
+
 def run_tests(
     root: Path,
     command: TestCommand,
