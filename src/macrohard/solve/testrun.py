@@ -128,12 +128,9 @@ class TestRun:
             "seconds": round(self.seconds, 2),
         }
 
-
     @property
     def skipped(self) -> set[str]:
         return {t for t, o in self.outcomes.items() if o == "skipped"}
-
-
 
 
 def run_tests(
