@@ -179,10 +179,9 @@ def bench_solve(
 
     def show(row: dict[str, Any]) -> None:
         err.print(
-            f"{row['id']}: solver said {row['verdict']}; hidden tests "
-            f"{row.get('hidden_passed', 0)}/"
-            f"{row.get('hidden_total', 0)}, own {row.get('own_passed', 0)}/"
-            f"{row.get('own_total', 0)}, {row['seconds']:.0f} s"
+            f"{row['id']}: solver said {row['verdict']}; "
+            f"hidden tests {row.get('hidden_passed', 0)}/{row.get('hidden_total', 0)}, "
+            f"own {row.get('own_passed', 0)}/{row.get('own_total', 0)}, {row['seconds']:.0f} s"
             + (" -> resolved (hidden tests)" if row["resolved"] else ""),
             markup=False,  # "[resolved]" and test ids must not be read as rich markup
         )

@@ -11,6 +11,7 @@ Y", "instead of Y", "expected Y"): the first expectation in the sentence that a 
 from __future__ import annotations
 
 import ast
+import builtins
 import re
 
 from macrohard.company.examples import Doctest
@@ -27,7 +28,7 @@ _EXPECT = re.compile(
     re.I,
 )
 MAX_LITERAL = 300
-_BUILTINS = frozenset(dir(__import__("builtins")))
+_BUILTINS = frozenset(dir(builtins))
 
 
 def _self_contained(call: ast.expr) -> bool:

@@ -245,7 +245,8 @@ def write_function(
 
 
 def signatures(code: str, names: list[str], skip: str = "") -> str:
-    """The `def` lines (with the first docstring line) of the named functions found in `code`."""
+    """The `def` lines of the named functions found in `code` (as written, over several lines
+    when the file has them so), each with a `...` body; `skip` left out."""
     lines = []
     for name in names:
         if name == skip:
