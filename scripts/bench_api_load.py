@@ -43,25 +43,16 @@ MODEL = "slow-scripted"
 # -- the server process -----------------------------------------------------------------------
 def serve(data: Path, port: int, delay: float, builds: int) -> None:
     import uvicorn
-    from tests.company.scripted_company import Company as Script
+    from tests.company.scripted_company import Factory
 
     from macrohard.api import Settings, create_app
-    from macrohard.models import FunctionModel, Model, Request
-
-    def slow(spec: str) -> Model:
-        script = Script()
-
-        def answer(request: Request) -> str:
-            time.sleep(delay)
-            return script.answer(request)
-
-        return FunctionModel(answer, name=MODEL)
 
     settings = Settings(
         data_dir=data,
         default_model=MODEL,
-        model_factory=slow,
+        model_factory=Factory(delay=delay),
         max_concurrent=builds,
+        isolation=os.environ.get("MACROHARD_ISOLATION", "process"),  # type: ignore[arg-type]
         build_nice=int(os.environ.get("MACROHARD_BUILD_NICE", "10")),
         unsafe_local=os.environ.get("MACROHARD_UNSAFE_LOCAL") == "1",
     )
@@ -252,6 +243,7 @@ async def load(args: argparse.Namespace, url: str, token: str) -> dict[str, Any]
     )
     for proc in [*procs, prober]:
         proc.start()
+    window_start = datetime.now(UTC)
     await asyncio.sleep(args.seconds)
     running_at_stop: list[str] = []
     async with httpx.AsyncClient(base_url=url, headers=auth, timeout=30) as admin:
@@ -274,11 +266,18 @@ async def load(args: argparse.Namespace, url: str, token: str) -> dict[str, Any]
     return {
         "builds": builds,
         "running_at_stop": running_at_stop,
+        "window_start": window_start,
         "finals": finals,
         "streams": [Stream(**st) for g in groups for st in g["streams"]],
         "totals": totals,
         "probe": next(r for r in results if isinstance(r, list)),
     }
+
+
+def _seconds_after(stamp: str | None, start: datetime) -> float | None:
+    if stamp is None:
+        return None
+    return round((datetime.fromisoformat(stamp.replace("Z", "+00:00")) - start).total_seconds(), 1)
 
 
 def _run_loop(main: Any) -> Any:
@@ -377,6 +376,9 @@ def main() -> int:
     srv = [x * 1000 for x in totals.server]
     probe_ms = [x * 1000 for x in result["probe"]]
     lags = [x * 1000 for s in result["streams"] for x in s.lags]
+    cancelled = set(result["running_at_stop"])
+    finals_done = [d for b, d in result["finals"].items() if b not in cancelled]
+    finals_done += [{"finished_at": None}] * len(cancelled)
     events = compare(data, result)
     report = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
@@ -394,6 +396,12 @@ def main() -> int:
         "poll_every_s": args.poll,
         "model_delay_s": args.delay,
         "running_at_stop": len(result["running_at_stop"]),
+        # when each build finished, in seconds into the polling window (null: cancelled at the
+        # end of it): builds that finish early leave the rest of the window with less load
+        "build_finished_at_s": sorted(
+            (_seconds_after(d["finished_at"], result["window_start"]) for d in finals_done),
+            key=lambda x: (x is None, x),
+        ),
         "status_requests": len(lat),
         "status_errors": len(totals.errors),
         "status_ms": {

@@ -21,7 +21,7 @@ from macrohard.api import Settings, create_app
 from macrohard.api.state import Api
 from macrohard.models import FunctionModel, Model, Request
 from macrohard.sandbox import LocalSandbox
-from tests.company.scripted_company import REQUEST
+from tests.company.scripted_company import REQUEST, Factory
 from tests.company.scripted_company import Company as Script
 
 SCRIPTED = "scripted-company"
@@ -96,7 +96,7 @@ class Server:
         return self.wait(build_id, lambda d: d["status"] in FINISHED, timeout)
 
 
-def make_settings(data: Path, models: Models, **overrides: Any) -> Settings:
+def make_settings(data: Path, models: Models | Factory, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "data_dir": data,
         "default_model": SCRIPTED,

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from macrohard.models import FunctionModel, Request
+from macrohard.models import FunctionModel, Model, Request
 
 REQUEST = (
     "Please build a tiny math helper library. The file must be `mathutil.py` and offer "
@@ -102,3 +105,25 @@ class Company:
 
     def model(self) -> FunctionModel:
         return FunctionModel(self.answer, name="scripted-company")
+
+
+@dataclass(frozen=True)
+class Factory:
+    """A model factory that pickles (for builds in processes of their own): a fresh scripted
+    company per build, whose every answer waits `delay` seconds and, when `probe` is set, first
+    appends the answering process's pid and niceness to that file."""
+
+    delay: float = 0.0
+    probe: Path | None = None
+
+    def __call__(self, spec: str) -> Model:
+        script = Company()
+
+        def answer(request: Request) -> str:
+            if self.probe is not None:
+                with self.probe.open("a") as out:
+                    out.write(f"{os.getpid()} {os.getpriority(os.PRIO_PROCESS, 0)}\n")
+            time.sleep(self.delay)
+            return script.answer(request)
+
+        return FunctionModel(answer, name=spec)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -129,3 +130,24 @@ def test_limits_are_the_callers(bwrap: BwrapSandbox, job: Path) -> None:
     code += "print(r.getrlimit(r.RLIMIT_NOFILE)[0], r.getrlimit(r.RLIMIT_CORE)[0])"
     res = bwrap.run([bwrap.python, "-c", code], workdir=job, limits=Limits(open_files=64))
     assert res.stdout.split() == ["64", "0"]
+
+
+@pytest.mark.skipif(not Path("/proc/self/autogroup").exists(), reason="no scheduler autogroups")
+def test_a_job_keeps_its_callers_niceness_in_its_own_session(
+    bwrap: BwrapSandbox, job: Path
+) -> None:
+    """A job runs in a session of its own, which the kernel schedules as a group of its own;
+    the group must be as nice as the build that started the job, or the job competes with the
+    whole server on equal terms."""
+
+    def run_nicely() -> tuple[str, str]:
+        tid = threading.get_native_id()  # niceness is per thread on Linux
+        os.setpriority(os.PRIO_PROCESS, tid, max(7, os.getpriority(os.PRIO_PROCESS, tid)))
+        res = bwrap.run(["cat", "/proc/self/autogroup"], workdir=job)
+        return res.stdout.strip(), str(os.getpriority(os.PRIO_PROCESS, tid))
+
+    with ThreadPoolExecutor(1) as pool:
+        group, nice = pool.submit(run_nicely).result()
+    mine = Path("/proc/self/autogroup").read_text().split()[0]
+    assert group.split()[0] != mine  # a session (and so a scheduler group) of its own
+    assert group.endswith(f"nice {nice}"), group

@@ -1,7 +1,9 @@
-"""Runs accepted builds in background threads, at most `max_concurrent` at a time.
+"""Runs accepted builds in the background, at most `max_concurrent` at a time.
 
-A build is a `Company.build` (or `resume`) in a worker thread; cancelling sets its company's
-cancel event, so it stops cleanly before the next model call or phase. On shutdown running builds
+Each of `max_concurrent` worker threads takes builds from the queue and runs each as a
+`Company.build` (or `resume`): in the thread itself, or in a child process it waits on
+(`Settings.isolation`, api.execution). Cancelling sets the build's cancel flag, so it stops
+cleanly before the next model call or phase. On shutdown running builds
 are stopped the same way and marked interrupted; the next server start resumes them (and builds
 a crashed server left running), and queues again the ones never started.
 
@@ -13,20 +15,26 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import sys
 import threading
 import time
-from pathlib import Path
-from typing import Any
+from collections.abc import Callable
 
-from macrohard.api.builds import BuildRecord, Builds, BuildStatus, seconds_to_next_day
+from macrohard.api.builds import BuildRecord, Builds, seconds_to_next_day
+from macrohard.api.execution import (
+    Ending,
+    check_picklable,
+    execute,
+    new_cancel_flag,
+    run_in_child,
+)
 from macrohard.api.queue import FairQueue
 from macrohard.api.settings import Settings
 from macrohard.api.tenants import Tenant
-from macrohard.company import Company, Outcome
+from macrohard.company import Company
+from macrohard.company.budget import CancelFlag
 from macrohard.company.policy import check_request
-from macrohard.errors import MacrohardError, QuotaExceeded, UserError
+from macrohard.errors import QuotaExceeded, UserError
 from macrohard.journal import Journal, JournalError
 from macrohard.journal.codec import refuse_secrets
 from macrohard.sandbox import Sandbox, default_sandbox
@@ -55,7 +63,7 @@ class BuildService:
         self._queue = FairQueue()
         self._lock = threading.Lock()
         self._active: dict[str, Company] = {}
-        self._cancels: dict[str, threading.Event] = {}
+        self._cancels: dict[str, CancelFlag] = {}
         self._workers: list[threading.Thread] = []
         self._stopping = False
 
@@ -65,6 +73,8 @@ class BuildService:
 
         Safe to call again after `shutdown` (an app whose lifespan restarts in one process).
         """
+        if self.settings.isolation == "process":
+            check_picklable(self.settings)
         self._stopping = False
         with self._lock:
             self._cancels.clear()  # a shutdown set them; what it stopped is resumed below
@@ -158,13 +168,21 @@ class BuildService:
     # -- workers -------------------------------------------------------------------------------
     def _enqueue(self, record: BuildRecord) -> None:
         with self._lock:
-            self._cancels.setdefault(record.id, threading.Event())
+            self._cancels.setdefault(record.id, self._new_flag())
         self._queue.put(record.id, record.tenant_id, record.priority)
 
+    def _new_flag(self) -> CancelFlag:
+        """A cancel flag the build can see: across processes when builds run in their own."""
+        return new_cancel_flag() if self.settings.isolation == "process" else threading.Event()
+
     def _work(self, jobs: FairQueue) -> None:
-        if sys.platform == "linux" and self.settings.build_nice > 0:
+        in_thread = self.settings.isolation == "thread"
+        if in_thread and sys.platform == "linux" and self.settings.build_nice > 0:
             # per thread on Linux: this worker and the processes it starts, not the server
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), self.settings.build_nice)
+            # (a child process lowers its own priority instead)
+            tid = threading.get_native_id()
+            nice = max(os.getpriority(os.PRIO_PROCESS, tid), self.settings.build_nice)
+            os.setpriority(os.PRIO_PROCESS, tid, nice)
         while (build_id := jobs.get()) is not None:
             try:
                 self._run(build_id)
@@ -182,60 +200,34 @@ class BuildService:
         if record is None:
             return  # cancelled while queued
         with self._lock:
-            cancel = self._cancels.setdefault(build_id, threading.Event())
-        try:
-            company = Company(
-                self.settings.model_factory(record.model),
-                journal=self.journal,
-                sandbox=self.sandbox,
-                workflow=self.settings.workflow,
-                gates=self.settings.gates,
-                cancel=cancel,
+            cancel = self._cancels.setdefault(build_id, self._new_flag())
+        if self.settings.isolation == "process":
+            ending = run_in_child(self.settings, self.sandbox, record, cancel, self._is_stopping)
+        else:
+            ending = execute(
+                self.settings,
+                self.sandbox,
+                self.builds,
+                self.journal,
+                record,
+                cancel,
+                self._track(build_id),
             )
-            company.on_event = lambda kind, data: self._on_event(build_id, company, kind, data)
+        self._finish(build_id, ending, cancel)
+
+    def _track(self, build_id: str) -> Callable[[Company], None]:
+        def started(company: Company) -> None:
             with self._lock:
                 self._active[build_id] = company
-            outcome = self._build_or_resume(company, record)
-        except MacrohardError as exc:
-            self._finish(build_id, "failed", None, str(exc), cancel)
-            return
-        except Exception:
-            log.exception("build %s failed with an unexpected error", build_id)
-            self._finish(build_id, "failed", None, "internal error; see the server log", cancel)
-            return
-        error = self.journal.get_run(outcome.run_id).error
-        tokens = outcome.report.get("tokens", {}).get("total")
-        status: BuildStatus = outcome.status  # type: ignore[assignment]
-        self._finish(build_id, status, outcome.verdict, error, cancel, tokens)
 
-    def _build_or_resume(self, company: Company, record: BuildRecord) -> Outcome:
-        if record.run_id is not None:
-            return company.resume(record.run_id)
-        out = Path(record.out_dir)
-        if out.exists():  # a crash before the run was recorded: start that folder afresh
-            shutil.rmtree(out)
-        return company.build(
-            record.request,
-            out,
-            budget_tokens=record.budget_tokens,
-            max_minutes=self.settings.max_minutes,
-        )
+        return started
 
-    def _finish(
-        self,
-        build_id: str,
-        status: BuildStatus,
-        verdict: str | None,
-        error: str | None,
-        cancel: threading.Event,
-        tokens: int | None = None,
-    ) -> None:
+    def _is_stopping(self) -> bool:
+        return self._stopping
+
+    def _finish(self, build_id: str, ending: Ending, cancel: CancelFlag) -> None:
+        status, verdict = ending.status, ending.verdict
         if cancel.is_set() and status in ("stopped", "failed"):
             status, verdict = ("interrupted", None) if self._stopping else ("cancelled", verdict)
-        self.builds.finish(build_id, status, verdict=verdict, error=_safe(error), tokens=tokens)
-
-    def _on_event(self, build_id: str, company: Company, kind: str, data: dict[str, Any]) -> None:
-        if kind == "run.started":
-            self.builds.set_run_id(build_id, str(data["run_id"]))
-        elif kind in ("model.call", "phase.finished", "phase.failed") and company.budget:
-            self.builds.set_tokens(build_id, company.budget.spent_tokens)
+        error = _safe(ending.error)
+        self.builds.finish(build_id, status, verdict=verdict, error=error, tokens=ending.tokens)

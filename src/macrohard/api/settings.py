@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from macrohard.company.workflow import DEFAULT_WORKFLOW, Phase
 from macrohard.gates import DEFAULT_GATES, Gate
@@ -42,6 +43,11 @@ class Settings:
     #: niceness of the build workers and everything they start (git, sandbox, gates), so that
     #: builds yield the CPU to the API's requests (Linux, where niceness is per thread)
     build_nice: int = 10
+    #: where a build runs: a worker thread of the server ("thread": shares the embedded model's
+    #: cache), or a child process of its own ("process": never holds the API's GIL; the settings
+    #: must pickle, so the model factory is a module-level callable). `macrohard serve` uses
+    #: "process".
+    isolation: Literal["thread", "process"] = "thread"
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir).expanduser().resolve()
@@ -49,6 +55,8 @@ class Settings:
             self.allowed_models = (self.default_model,)
         elif self.default_model not in self.allowed_models:
             self.allowed_models = (self.default_model, *self.allowed_models)
+        if self.isolation not in ("thread", "process"):
+            raise ValueError(f"isolation must be 'thread' or 'process', not {self.isolation!r}")
         if self.max_concurrent < 1:
             raise ValueError("max_concurrent must be at least 1")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +22,11 @@ DataOpt = Annotated[
         "--data", help="server state: api.db, journal.db, builds/ (default $MACROHARD_HOME)"
     ),
 ]
+
+
+class Isolation(StrEnum):
+    process = "process"
+    thread = "thread"
 
 
 def _data_dir(data: Path | None) -> Path:
@@ -50,6 +56,14 @@ def serve(
             "--build-nice", min=0, max=19, help="CPU niceness of builds (0: same as the API)"
         ),
     ] = 10,
+    isolation: Annotated[
+        Isolation,
+        typer.Option(
+            "--isolation",
+            help="run each build in a process of its own (the API never waits on a build for "
+            "the CPU), or in a thread of the server (shares one loaded embedded model)",
+        ),
+    ] = Isolation.process,
     unsafe_local: Annotated[
         bool, typer.Option("--unsafe-local", help="no bubblewrap: rlimits only (unsafe)")
     ] = False,
@@ -72,6 +86,7 @@ def serve(
         max_minutes=max_minutes,
         unsafe_local=unsafe_local,
         build_nice=build_nice,
+        isolation=isolation.value,
     )
     app = create_app(settings)
     err.print(

@@ -1,18 +1,26 @@
 """Budgets: a run that reaches its token or time limit stops cleanly with BudgetExceeded.
 
-A cancel flag (a threading.Event another thread may set) stops it the same way with Cancelled.
+A cancel flag (a threading.Event another thread may set, or a multiprocessing one another process
+may set) stops it the same way with Cancelled.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from macrohard.errors import BudgetExceeded, Cancelled
 from macrohard.models.base import Completion, Message, Model, Usage
 from macrohard.models.wrappers import Metered
+
+
+class CancelFlag(Protocol):
+    """What a run needs of a cancel flag: threading.Event and multiprocessing's Event both fit."""
+
+    def is_set(self) -> bool: ...
+
+    def set(self) -> None: ...
 
 
 class Budget:
@@ -23,7 +31,7 @@ class Budget:
         max_tokens: int | None = None,
         max_minutes: float | None = None,
         spent_tokens: int = 0,
-        cancel: threading.Event | None = None,
+        cancel: CancelFlag | None = None,
     ) -> None:
         self.max_tokens = max_tokens
         self.cancel = cancel

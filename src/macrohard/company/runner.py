@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from macrohard.company.budget import Budget, BudgetedModel
+from macrohard.company.budget import Budget, BudgetedModel, CancelFlag
 from macrohard.company.context import Context, PhaseResult
 from macrohard.company.policy import check_request
 from macrohard.company.roles.release import VERSION
@@ -61,7 +61,7 @@ class Company:
         workflow: tuple[Phase, ...] = DEFAULT_WORKFLOW,
         gates: tuple[Gate, ...] = DEFAULT_GATES,
         on_event: Listener | None = None,
-        cancel: threading.Event | None = None,
+        cancel: CancelFlag | None = None,
     ) -> None:
         self.model = model
         self.journal = journal or Journal()
@@ -71,7 +71,7 @@ class Company:
         self.on_event = on_event or (lambda kind, data: None)
         self.budget: Budget | None = None
         #: set (from any thread) to stop the run before its next model call or phase
-        self.cancel_event = cancel or threading.Event()
+        self.cancel_event: CancelFlag = cancel or threading.Event()
 
     # -- entry points --------------------------------------------------------------------------
     def build(

@@ -92,7 +92,10 @@ def bwrap_args(
 ) -> list[str]:
     """`source` is the work dir as bwrap can reach it (see mountns.py); `git`: bind .git ro."""
     args = ["--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent"]
-    args += ["--as-pid-1", "--new-session", "--hostname", "sandbox", *system_mounts()]
+    # no --new-session: run_process starts bwrap in a session of its own already (no controlling
+    # terminal, so no TIOCSTI), and a second one would put the job in a scheduler autogroup at
+    # nice 0, taking CPU from the API however nice its build is (local.keep_niceness)
+    args += ["--as-pid-1", "--hostname", "sandbox", *system_mounts()]
     args += ["--proc", "/proc", "--dev", "/dev"]
     args += ["--size", str(SHM_BYTES), "--tmpfs", SHM, "--remount-ro", "/dev"]
     args += ["--perms", "1777", "--size", str(tmp_bytes), "--tmpfs", TMP]

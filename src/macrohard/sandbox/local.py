@@ -104,6 +104,36 @@ def wait_exit(proc: subprocess.Popen[bytes], timeout: float, watch: Watch | None
             os.close(pidfd)
 
 
+def keep_niceness() -> None:
+    """In a child that has just started a session: give its new scheduler autogroup the child's
+    niceness. Where the kernel groups processes by session (sched_autogroup, on by default on
+    most distributions), niceness only counts inside a group and every group weighs the same, so
+    a sandboxed job at nice 10 would take as much CPU as the whole server that started it. Best
+    effort: without autogroups there is nothing to set; unprivileged callers may be told to wait
+    (one change per 100 ms machine-wide), so a few tries."""
+    nice = os.getpriority(os.PRIO_PROCESS, 0)
+    if nice <= 0:  # a new group starts at 0; going below needs privilege
+        return
+    for _ in range(5):
+        try:
+            with open("/proc/self/autogroup", "w") as group:
+                group.write(f"{nice}")
+            return
+        except BlockingIOError:  # EAGAIN: another group's niceness changed just now
+            time.sleep(0.03)
+        except OSError:  # no autogroups here (or not ours to change): nothing to keep
+            return
+
+
+def _in_session(preexec: Callable[[], None] | None) -> Callable[[], None]:
+    def apply() -> None:
+        keep_niceness()  # first: before a preexec drops privileges
+        if preexec is not None:
+            preexec()
+
+    return apply
+
+
 def run_process(
     argv: Sequence[str],
     *,
@@ -139,7 +169,7 @@ def run_process(
                     stdout=out,
                     stderr=err,
                     start_new_session=True,
-                    preexec_fn=preexec,
+                    preexec_fn=_in_session(preexec),
                     close_fds=True,
                     pass_fds=tuple(pass_fds),
                 )
