@@ -30,19 +30,20 @@ class RuffGate:
         self,
         command: Sequence[str] | None = None,
         timeout: float = 120.0,
-        select: Sequence[str] = RUFF_RULES,
+        select: Sequence[str] | None = RUFF_RULES,
     ) -> None:
+        """`select=None`: the rules of the ruff configuration found in the checked folder."""
         self.command = command
         self.timeout = timeout
-        self.select = tuple(select)
+        self.select = tuple(select) if select is not None else None
 
     def check(self, project: Path, sandbox: Sandbox) -> GateResult:
         argv = tool("ruff", self.command)
         if argv is None:
             return missing(self.name, "ruff", self.command, "ruff")
         start = time.perf_counter()
-        rules = f"--select={','.join(self.select)}"
-        cmd = [*argv, "check", "--isolated", rules, "--output-format=json", "--no-cache", "."]
+        rules = [] if self.select is None else ["--isolated", f"--select={','.join(self.select)}"]
+        cmd = [*argv, "check", *rules, "--output-format=json", "--no-cache", "."]
         proc = invoke(self.name, cmd, project, self.timeout)
         if isinstance(proc, GateResult):
             return proc

@@ -36,7 +36,7 @@ from macrohard.solve import edits
 from macrohard.solve.claims import claims
 from macrohard.solve.repair import Verifier
 from macrohard.solve.repomap import RepoMap, module_of
-from macrohard.solve.review import review_changes, tidy
+from macrohard.solve.review import format_like_the_repository, review_changes, tidy
 from macrohard.solve.steps import Plan, plan, test_example, write_edit, write_tests
 from macrohard.solve.testrun import (
     TestCommand,
@@ -414,11 +414,13 @@ class Solver:
         base_files = set(tree.files(work.base))
         changed = [p for p in tree.changed_files(work.base) if p.endswith(".py")]
         tidied = tidy(tree, [p for p in changed if p not in base_files])
+        formatted = format_like_the_repository(tree, work.base, changed)
+        tidied = sorted(set(tidied) | set(formatted))
         gates = review_changes(tree, work.base, changed, self.sandbox)
         work.reviewed = all(g["status"] == "passed" for g in gates)
         work.summary["gates"] = gates
         said = "; ".join(f"{g['name']}: {g['status']}" for g in gates)
-        output = {"gates": gates, "tidied": tidied}
+        output = {"gates": gates, "tidied": tidied, "formatted": formatted}
         return said, output, "ok" if work.reviewed else "failed", tidied
 
     # -- delivery --------------------------------------------------------------------------------
