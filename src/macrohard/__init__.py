@@ -10,6 +10,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+import macrohard._compat  # noqa: F401  (CPython workarounds; see the module)
 from macrohard.errors import MacrohardError, UserError
 
 if TYPE_CHECKING:
