@@ -107,10 +107,10 @@ def _on_event(
 
 
 # -- process isolation -------------------------------------------------------------------------
-def check_picklable(settings: Settings) -> None:
+def check_picklable(settings: Settings, sandbox: Sandbox) -> None:
     """Process isolation sends the settings to each child: say so early if they cannot go."""
     try:
-        pickle.dumps(settings)
+        pickle.dumps((settings, sandbox))
     except Exception as exc:
         raise ValueError(
             "isolation='process' sends the server's Settings to each build process, but they "

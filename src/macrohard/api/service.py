@@ -74,7 +74,7 @@ class BuildService:
         Safe to call again after `shutdown` (an app whose lifespan restarts in one process).
         """
         if self.settings.isolation == "process":
-            check_picklable(self.settings)
+            check_picklable(self.settings, self.sandbox)
         self._stopping = False
         with self._lock:
             self._cancels.clear()  # a shutdown set them; what it stopped is resumed below
