@@ -129,9 +129,8 @@ class Verifier:
             if path is None:
                 break
             current = best.files.get(path, "")
-            faults = [] if whole_next else self.faults(ctx, best, path, current)
-            size = "\n".join(function_source(current, q) for q in faults) if faults else current
-            if not self.fits(ctx, self.candidate_seconds(ctx, size)):
+            faults = self.step(ctx, best, path, current, whole_next)
+            if faults is None:
                 break
             if faults:
                 code = self.repair_functions(ctx, path, current, messages, faults, rounds)
@@ -175,12 +174,25 @@ class Verifier:
         return not any(f["classname"].startswith(CLIENT_MODULE) for f in trial.failures)
 
     # -- time --------------------------------------------------------------------------------
-    def fits(self, ctx: Context, seconds: float) -> bool:
+    def step(
+        self, ctx: Context, best: Trial, path: str, current: str, whole_next: bool
+    ) -> list[str] | None:
+        """What the next round rewrites in `path`: the functions the failures blame (a list), the
+        whole file ([]: after a function repair that did not help, or when none is blamed), or
+        nothing (None: not even that fits the time left). When a whole file no longer fits, a
+        function repair that does still goes ahead rather than leaving the minutes unused."""
+        faults = [] if whole_next else self.faults(ctx, best, path, current)
+        if whole_next and not self.fits(ctx, self.candidate_seconds(ctx, current), note=False):
+            faults = self.faults(ctx, best, path, current)
+        size = "\n".join(function_source(current, q) for q in faults) if faults else current
+        return faults if self.fits(ctx, self.candidate_seconds(ctx, size)) else None
+
+    def fits(self, ctx: Context, seconds: float, note: bool = True) -> bool:
         """Whether `seconds` more work still leaves the review and release their time."""
         left = ctx.model.budget.seconds_left()
         if left is None or left >= seconds + RESERVE_SECONDS:
             return True
-        if not any(n.startswith("verify: stopped") for n in ctx.notes):
+        if note and not any(n.startswith("verify: stopped") for n in ctx.notes):
             ctx.notes.append(
                 f"verify: stopped repairing with {left:.0f} s of budget left "
                 f"(the next step would take about {seconds:.0f} s)"

@@ -1,0 +1,58 @@
+"""How verify spends the last minutes of a build's budget: when a whole-file candidate no longer
+fits, a repair of just the blamed function still goes ahead (seen in `bench projects`: builds
+stopped with 190-203 s unused because the next step was a whole file of ~200 s)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from macrohard.company.budget import Budget, BudgetedModel
+from macrohard.company.context import Context
+from macrohard.company.roles.verify import Trial, Verifier
+from macrohard.gates import GateResult
+from macrohard.models import ScriptedModel
+from macrohard.models.base import Usage
+from macrohard.sandbox import LocalSandbox
+
+HELPERS = "\n\n".join(f"def helper{i}(x):\n    return x + {i}\n" for i in range(60))
+CODE = f"def add(a, b):\n    return a - b\n\n\n{HELPERS}"
+FAILURE = {
+    "classname": "tests.test_mathutil",
+    "test": "",
+    "message": 'Traceback (most recent call last):\n  File "/job/mathutil.py", line 2, in add\n'
+    "AssertionError: assert -1 == 5",
+}
+
+
+def context(tmp_path: Path, seconds_left: float) -> Context:
+    budget = Budget(max_minutes=10)
+    budget.deadline = time.monotonic() + seconds_left
+    model = BudgetedModel(ScriptedModel([]), budget)
+    model.usage = Usage(completion_tokens=100, seconds=10.0)  # 0.1 s a token, as measured so far
+    return Context("r-test", "a request", tmp_path, model, LocalSandbox())
+
+
+def best() -> Trial:
+    result = GateResult("tests", "failed", "1 failed", details={"failures": [FAILURE]})
+    return Trial({"mathutil.py": CODE}, result)
+
+
+@pytest.mark.parametrize(
+    ("seconds_left", "whole_next", "expected"),
+    [
+        (600, False, ["add"]),  # a function repair first
+        (600, True, []),  # after one that did not help: the whole file, time allowing
+        (60, True, ["add"]),  # a whole file (~72 s + 30 s reserve) no longer fits; `add` does
+        (40, True, None),  # not even `add` (~21 s + 30 s) fits: stop
+    ],
+)
+def test_the_next_repair_is_what_fits_the_time_left(
+    tmp_path: Path, seconds_left: float, whole_next: bool, expected: list[str] | None
+) -> None:
+    ctx = context(tmp_path, seconds_left)
+    assert Verifier().step(ctx, best(), "mathutil.py", CODE, whole_next) == expected
+    stopped = [n for n in ctx.notes if n.startswith("verify: stopped")]
+    assert bool(stopped) == (expected is None)  # the note only when verify really stops
