@@ -106,6 +106,13 @@ def _on_event(
         builds.set_tokens(build_id, company.budget.spent_tokens)
 
 
+def lower_priority(who: int, nice: int) -> None:
+    """At least niceness `nice` for thread or process `who` (0: the caller) and what it starts
+    (Linux: niceness is per thread). Absolute, never lower than it already is."""
+    if sys.platform == "linux" and nice > 0:
+        os.setpriority(os.PRIO_PROCESS, who, max(os.getpriority(os.PRIO_PROCESS, who), nice))
+
+
 # -- process isolation -------------------------------------------------------------------------
 def check_picklable(settings: Settings, sandbox: Sandbox) -> None:
     """Process isolation sends the settings to each child: say so early if they cannot go."""
@@ -144,7 +151,7 @@ def run_in_child(
     ending: Ending | None = None
     kill_at: float | None = None
     try:
-        while ending is None and process.is_alive():
+        while process.is_alive():
             if receive.poll(0.25):  # an ending, or EOF: the child is gone
                 ending = _receive(receive)
                 break
@@ -179,9 +186,7 @@ def _child(
     cancel: CancelFlag,
     send: Connection,
 ) -> None:
-    if sys.platform == "linux" and settings.build_nice > 0:  # the whole process, all it starts
-        current = os.getpriority(os.PRIO_PROCESS, 0)  # as the server's workers: absolute, not +N
-        os.setpriority(os.PRIO_PROCESS, 0, max(current, settings.build_nice))
+    lower_priority(0, settings.build_nice)  # the whole process and all it starts
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
     builds = Builds(Store(settings.api_db), settings.builds_dir)
     journal = Journal(settings.journal_db)

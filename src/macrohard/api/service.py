@@ -14,8 +14,6 @@ within a priority; the queue is rebuilt from the builds table on every start.
 from __future__ import annotations
 
 import logging
-import os
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -25,6 +23,7 @@ from macrohard.api.execution import (
     Ending,
     check_picklable,
     execute,
+    lower_priority,
     new_cancel_flag,
     run_in_child,
 )
@@ -176,13 +175,10 @@ class BuildService:
         return new_cancel_flag() if self.settings.isolation == "process" else threading.Event()
 
     def _work(self, jobs: FairQueue) -> None:
-        in_thread = self.settings.isolation == "thread"
-        if in_thread and sys.platform == "linux" and self.settings.build_nice > 0:
-            # per thread on Linux: this worker and the processes it starts, not the server
-            # (a child process lowers its own priority instead)
-            tid = threading.get_native_id()
-            nice = max(os.getpriority(os.PRIO_PROCESS, tid), self.settings.build_nice)
-            os.setpriority(os.PRIO_PROCESS, tid, nice)
+        if self.settings.isolation == "thread":
+            # this worker and the processes it starts, not the server (a child process of
+            # isolation="process" lowers its own priority instead)
+            lower_priority(threading.get_native_id(), self.settings.build_nice)
         while (build_id := jobs.get()) is not None:
             try:
                 self._run(build_id)
