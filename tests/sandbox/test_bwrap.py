@@ -134,8 +134,8 @@ def test_limits_are_the_callers(bwrap: BwrapSandbox, job: Path) -> None:
 
 def _my_autogroup() -> str:
     """This process's scheduler autogroup, or "" where there is none: no autogroup support, or a
-    process in a non-root cpu cgroup (a container, a CI runner), which the kernel does not group by
-    session and for which it prints nothing."""
+    process still in the init session's group (a container's PID 1 and what it starts without a
+    session, as on the CI runner), for which the kernel prints nothing."""
     try:
         return Path("/proc/self/autogroup").read_text().strip()
     except OSError:
