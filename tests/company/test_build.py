@@ -107,6 +107,39 @@ def test_tests_are_judged_only_once_the_clients_examples_pass(
     assert script.calls[:first_judge].count("engineer") == 2
 
 
+MOSTLY_WRONG = """```python
+from mathutil import add
+
+
+def test_add():
+    assert add(2, 3) == 5
+
+
+def test_add_wrong_expectation():
+    assert add(1, 1) == 3
+
+
+def test_add_wrong_again():
+    assert add(1, 1) == 3 and add(0, 0) == 0
+```"""
+
+
+@pytest.mark.parametrize(("examples", "verdict"), [(True, "shipped"), (False, "failed")])
+def test_the_clients_examples_let_the_judge_drop_most_of_a_wrong_qa_file(
+    tmp_path: Path, journal: Journal, examples: bool, verdict: str
+) -> None:
+    """Two of three QA tests are wrong. Vouched for by the client's passing example, the code
+    ships with both dropped; without an example the judge may drop only half (one)."""
+    request = REQUEST + ("\n\n```python\n>>> from mathutil import mul\n>>> mul(2, 3)\n6\n```\n")
+    script = Script(tests=MOSTLY_WRONG)
+    outcome = company(script, journal).build(request if examples else REQUEST, tmp_path / "p")
+    assert outcome.verdict == verdict, outcome.report
+    verify = next(p for p in journal.phases(outcome.run_id) if p.name == "verify")
+    assert verify.output is not None
+    assert len(verify.output["dropped_tests"]) == (2 if examples else 1)
+    assert "def test_add():" in (tmp_path / "p/tests/test_mathutil.py").read_text()
+
+
 def test_the_reviewer_tidies_an_unused_variable(tmp_path: Path, journal: Journal) -> None:
     untidy = GOOD.replace(
         "return a * b",

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from macrohard.company.examples import CLIENT_TESTS, extract, render
+from macrohard.company.examples import CLIENT_TESTS, closeness, extract, render
 from macrohard.company.roles.qa import CONFTEST
+from macrohard.company.splice import fault_functions
 from macrohard.gates import RuffGate, TestsGate
 from macrohard.sandbox import LocalSandbox, default_sandbox
 
@@ -76,6 +77,38 @@ def test_broken_code_fails_with_what_was_expected(tmp_path: Path) -> None:
     messages = " ".join(f["message"] for f in result.details["failures"])
     assert "expected stdout:" in messages and "Added 1: buy milk" in messages
     assert result.details["by_file"]["tests.test_client_examples"]["passed"] < 6
+
+
+def test_a_failing_example_names_the_functions_it_ran(tmp_path: Path) -> None:
+    """The wrong value shows on `evicted, c.keys(), c.evictions`, but it comes from put(): the
+    failure lists every function of the project the session ran, for the repair to look at."""
+    root = project(tmp_path, "06-lrucache")
+    code = (root / "lrucache.py").read_text()
+    (root / "lrucache.py").write_text(code.replace("on_evict(old_key,", "on_evict(key,"))
+    result = TestsGate().check(root, default_sandbox())
+    (failure,) = result.details["failures"]
+    assert "lrucache.py:LRUCache.__init__, lrucache.py:LRUCache.put" in failure["message"]
+    assert "<frozen" not in failure["message"]
+    broken = (root / "lrucache.py").read_text()
+    assert "LRUCache.put" in fault_functions(broken, "lrucache.py", [failure["message"]])
+    near = closeness(failure["message"])  # one character off
+    (root / "lrucache.py").write_text(code.replace("self.evictions += 1", "pass"))
+    (other,) = TestsGate().check(root, default_sandbox()).details["failures"]
+    assert near > 0.9 and closeness(other["message"]) > 0.9
+    (root / "lrucache.py").write_text(code.replace("self.evictions = 0", ""))
+    (raised,) = TestsGate().check(root, default_sandbox()).details["failures"]
+    assert closeness(raised["message"]) == 0.0  # an AttributeError is no output at all
+
+
+def test_a_failing_cli_run_names_the_functions_it_ran(tmp_path: Path) -> None:
+    root = project(tmp_path, "03-todo")
+    code = (root / "todo.py").read_text()
+    (root / "todo.py").write_text(code.replace("Added ", "Created "))
+    failures = TestsGate().check(root, default_sandbox()).details["failures"]
+    message = failures[0]["message"]
+    assert "functions run: todo.py:main" in message
+    assert 0.5 < closeness(message) < 1.0  # 'Created 1: buy milk' for 'Added 1: buy milk'
+    assert not list(root.glob("**/sitecustomize*"))  # the tracer stays out of the project
 
 
 def test_a_module_that_fails_to_import_is_named_in_the_failure(tmp_path: Path) -> None:

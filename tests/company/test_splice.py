@@ -45,6 +45,20 @@ def test_without_a_traceback_the_called_function_is_blamed() -> None:
     assert fault_functions(CODE, "money.py", [harness]) == ["total"]
 
 
+def test_a_traced_example_blames_what_it_ran_in_this_file_in_call_order() -> None:
+    """The last line of `evicted, c.keys()` calls keys(), but the wrong value came from an
+    earlier put(): the harness's trace of the whole session names every function it ran."""
+    message = (
+        "Failed example:\n    total([m.cents])\nExpected:\n    3\nGot:\n    0\n\n"
+        "functions run: money.py:Money.__init__, other.py:helper, money.py:Money.cents, "
+        "money.py:gone\nassert 1 == 0"
+    )
+    assert fault_functions(CODE, "money.py", [message]) == ["Money.__init__", "Money.cents"]
+    many = "functions run: " + ", ".join(f"money.py:f{i}" for i in range(9))
+    code = "".join(f"def f{i}():\n    return {i}\n\n\n" for i in range(9))
+    assert fault_functions(code, "money.py", [many]) == [f"f{i}" for i in range(6)]
+
+
 def test_a_frame_in_another_file_blames_nothing_here() -> None:
     other = TRACEBACK.replace("/tmp/p/money.py", "/tmp/p/other.py").replace("Money(", "X(")
     assert fault_functions(CODE, "money.py", [other]) == []

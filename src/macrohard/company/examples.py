@@ -9,6 +9,7 @@ transcripts. The result is an ordinary pytest file that runs in the sandbox like
 
 from __future__ import annotations
 
+import difflib
 import doctest
 import json
 import re
@@ -160,6 +161,30 @@ def _is_json(text: str) -> bool:
     return True
 
 
+_INDENT = re.compile(r"^(?:E(?=[ \t]|$))?[ \t]*", re.M)  # pytest's "E   " and the message's
+_DOCTEST_DIFF = re.compile(
+    r"Expected(?::\n(?P<want>.*?)\n| nothing\n)Got(?::\n(?P<got>.*?)(?:\n\n|\nfunctions run:|\Z)"
+    r"| nothing)",
+    re.S,
+)
+_STDOUT_DIFF = re.compile(
+    r"expected stdout:\n(?P<want>.*?)\ngot stdout:\n(?P<got>.*?)\nstderr:", re.S
+)
+
+
+def closeness(message: str) -> float:
+    """How near a failing client example came, 0 to 1: the similarity of the output it expected
+    and the output it got (0 when it raised instead, or the message says neither). Two versions
+    that fail the same examples are told apart by it: ([('c', 2)], 1) is nearer to ([('b', 2)], 1)
+    than an AttributeError is."""
+    text = _INDENT.sub("", message)
+    found = _DOCTEST_DIFF.search(text) or _STDOUT_DIFF.search(text)
+    if not found:
+        return 0.0
+    want, got = (" ".join((found.group(g) or "").split())[:2000] for g in ("want", "got"))
+    return difflib.SequenceMatcher(None, want, got, autojunk=False).ratio()
+
+
 def render(examples: Examples) -> str | None:
     """A pytest file that checks every example (None when the request has none)."""
     if not examples.count:
@@ -174,6 +199,8 @@ def render(examples: Examples) -> str | None:
         _HEADER
         + f"DOCTESTS = {doctests!r}\nTRANSCRIPTS = {transcripts!r}\nFILES = {examples.files!r}\n"
         + f"CASES = {cases!r}\nMODULES = {examples.modules!r}\n"
+        + f"SITECUSTOMIZE = {_SITE_HEAD + TRACER + _SITE_TAIL!r}\n"
+        + TRACER
         + _BODY
     )
 
@@ -196,7 +223,52 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 '''
 
+# Which of the project's functions a failing example ran: the repair then looks at those, not at
+# whatever the example's last line happens to call. Used in-process for the interpreter sessions
+# and, as a sitecustomize module, inside the CLI runs of the transcripts.
+TRACER = """
+
+def make_tracer(root, seen):
+    root = os.path.realpath(root) + os.sep
+    skip = root + "tests" + os.sep
+    files = {}
+
+    def profile(frame, event, arg):
+        if event != "call":
+            return
+        code = frame.f_code
+        rel = files.get(code.co_filename)
+        if rel is None:
+            real = os.path.realpath(code.co_filename)  # "<frozen os>" is not a file
+            inside = real.startswith(root) and not real.startswith(skip)
+            inside = inside and not code.co_filename.startswith("<")
+            rel = files[code.co_filename] = real[len(root) :] if inside else ""
+        if rel:
+            name = getattr(code, "co_qualname", code.co_name).split(".<locals>")[0]
+            if "<" not in name:
+                seen.setdefault(rel + ":" + name, None)
+
+    return profile
+"""
+
+_SITE_HEAD = "import atexit\nimport os\nimport sys\n"
+_SITE_TAIL = """
+_seen = {}
+sys.setprofile(make_tracer(os.getcwd(), _seen))
+
+
+@atexit.register
+def _write():
+    sys.setprofile(None)
+    with open(os.environ["MACROHARD_TRACE"], "w") as out:
+        out.write("\\n".join(_seen))
+"""
+
 _BODY = """
+
+def _ran(seen):
+    return "functions run: " + ", ".join(seen) if seen else ""
+
 
 def _session(setup, errors):
     globs = {"__name__": "__client_example__"}
@@ -217,24 +289,33 @@ def _session(setup, errors):
 @pytest.mark.parametrize("index", range(len(DOCTESTS)))
 def test_client_example(index, capsys):
     setup, source, want, exc_msg = DOCTESTS[index]
-    errors = []
-    globs = _session(setup, errors)
-    capsys.readouterr()
-    example = doctest.Example(source, want, exc_msg)
-    test = doctest.DocTest([example], globs, "client_example", None, 0, None)
-    report = []
-    runner = doctest.DocTestRunner(
-        optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS, verbose=False
-    )
-    runner.run(test, out=report.append, clear_globs=False)
-    assert runner.failures == 0, "\\n".join(errors + ["".join(report)[-1500:]])
+    errors, seen = [], {}
+    sys.setprofile(make_tracer(ROOT, seen))
+    try:
+        globs = _session(setup, errors)
+        capsys.readouterr()
+        example = doctest.Example(source, want, exc_msg)
+        test = doctest.DocTest([example], globs, "client_example", None, 0, None)
+        report = []
+        runner = doctest.DocTestRunner(
+            optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS, verbose=False
+        )
+        runner.run(test, out=report.append, clear_globs=False)
+    finally:
+        sys.setprofile(None)
+    assert runner.failures == 0, "\\n".join(errors + ["".join(report)[-1500:], _ran(seen)])
 
 
-def _run(command, cwd):
+def _run(command, cwd, trace=None):
     words = command.split(None, 1)
     if words and words[0] in ("python", "python3"):
         command = f'"{sys.executable}" ' + (words[1] if len(words) > 1 else "")
     env = {**os.environ, "PYTHONPATH": str(cwd)}
+    if trace is not None:  # kept out of cwd: the program may list the files there
+        tracer = trace.parent / "sitecustomize"
+        tracer.mkdir(exist_ok=True)
+        (tracer / "sitecustomize.py").write_text(SITECUSTOMIZE)
+        env.update(PYTHONPATH=f"{tracer}{os.pathsep}{cwd}", MACROHARD_TRACE=str(trace))
     return subprocess.run(  # nosec B603 B607 - the client's example command, in the sandbox
         ["bash", "-c", command], cwd=cwd, capture_output=True, text=True, timeout=30, env=env
     )
@@ -261,9 +342,12 @@ def test_client_transcript(case, tmp_path):
     for command, _ in transcript[:step]:
         _run(command, tmp_path)
     command, expected = transcript[step]
-    result = _run(command, tmp_path)
+    trace = tmp_path.parent / f"{tmp_path.name}-trace" / "functions.txt"
+    trace.parent.mkdir(exist_ok=True)
+    result = _run(command, tmp_path, trace)
+    seen = dict.fromkeys(trace.read_text().split()) if trace.exists() else {}
     assert _same(expected, result.stdout), (
         f"$ {command}\\nexpected stdout:\\n{expected}\\ngot stdout:\\n{result.stdout[-800:]}"
-        f"\\nstderr:\\n{result.stderr[-600:]}"
+        f"\\nstderr:\\n{result.stderr[-600:]}\\n{_ran(seen)}"
     )
 """

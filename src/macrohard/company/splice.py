@@ -14,6 +14,8 @@ import textwrap
 
 _FRAME = re.compile(r'File "([^"]+)", line (\d+), in (\w+)')
 _CALL = re.compile(r"\.?\b([A-Za-z_]\w*)\s*\(")
+_RAN = re.compile(r"functions run: ([^\n]+)")  # the client-examples harness's call trace
+TRACED_LIMIT = 6
 
 Def = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -50,7 +52,8 @@ def without(code: str, spans: list[tuple[int, int]]) -> list[str]:
 
 def fault_functions(code: str, path: str, messages: list[str], limit: int = 2) -> list[str]:
     """Qualified names of the functions of `code` (the file at `path`) the failure messages
-    blame: the innermost traceback frame in this file first, else the functions the failing
+    blame: the innermost traceback frame in this file first, else the functions of this file a
+    failing client example ran (traced; up to TRACED_LIMIT), else the functions the failing
     example or test calls (methods matched by their own name)."""
     try:
         tree = ast.parse(code)
@@ -58,6 +61,7 @@ def fault_functions(code: str, path: str, messages: list[str], limit: int = 2) -
         return []
     functions = _functions(tree)
     blamed: list[str] = []
+    traced = False
     for message in messages:
         frames = [
             int(line)
@@ -70,13 +74,25 @@ def fault_functions(code: str, path: str, messages: list[str], limit: int = 2) -
             if inside:
                 blamed.append(inside[-1][0])
                 continue
+        ran = _ran(message, path, {q for q, _ in functions})
+        if ran:
+            blamed += ran
+            traced = True
+            continue
         called = _CALL.findall(_example(message))
         for name in called:
             match = [q for q, _ in functions if q == name or q.endswith("." + name)]
             if match and not name.startswith("test"):
                 blamed.append(match[0])
                 break
-    return list(dict.fromkeys(blamed))[:limit]
+    return list(dict.fromkeys(blamed))[: max(limit, TRACED_LIMIT) if traced else limit]
+
+
+def _ran(message: str, path: str, names: set[str]) -> list[str]:
+    """The functions of `path` (among `names`) a traced failing example ran, in call order."""
+    entries = [e.strip() for line in _RAN.findall(message) for e in line.split(",")]
+    ran = [e.partition(":")[2] for e in entries if e.partition(":")[0] == path]
+    return [q for q in ran if q in names]
 
 
 def _example(message: str) -> str:
