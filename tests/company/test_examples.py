@@ -13,6 +13,7 @@ from macrohard.company.roles.qa import CONFTEST
 from macrohard.company.splice import fault_functions
 from macrohard.gates import RuffGate, TestsGate
 from macrohard.sandbox import LocalSandbox, default_sandbox
+from macrohard.solve.testrun import TestCommand, run_tests
 
 SUITE = Path(__file__).resolve().parents[2] / "examples" / "requests"
 
@@ -109,6 +110,28 @@ def test_a_failing_cli_run_names_the_functions_it_ran(tmp_path: Path) -> None:
     assert "functions run: todo.py:main" in message
     assert 0.5 < closeness(message) < 1.0  # 'Created 1: buy milk' for 'Added 1: buy milk'
     assert not list(root.glob("**/sitecustomize*"))  # the tracer stays out of the project
+
+
+def test_examples_at_a_repositorys_root_trace_its_package(tmp_path: Path) -> None:
+    """`solve` may put the client's tests at the root of a repository whose code is a package:
+    the harness finds the root from its own depth, and the trace names the package's file."""
+    (tmp_path / "shop").mkdir()
+    (tmp_path / "shop/__init__.py").write_text("")
+    (tmp_path / "shop/cart.py").write_text(
+        "def price(n):\n    return n * 2\n\n\n"
+        "def total(items):\n    return sum(map(price, items))\n"
+    )
+    (tmp_path / "test_cart.py").write_text("def test_nothing():\n    pass\n")
+    request = "```python\n>>> total([1, 2])\n3\n```\n"
+    found = extract(request)
+    found.modules.append("shop.cart")
+    tests = render(found, depth=0)
+    assert tests is not None
+    (tmp_path / "test_client_examples.py").write_text(tests)
+    run = run_tests(tmp_path, TestCommand("pytest", ()), default_sandbox())
+    assert len(run.failed) == 1, run.summary()
+    (message,) = run.failures.values()
+    assert "functions run: shop/cart.py:total, shop/cart.py:price" in message
 
 
 def test_a_module_that_fails_to_import_is_named_in_the_failure(tmp_path: Path) -> None:

@@ -185,8 +185,9 @@ def closeness(message: str) -> float:
     return difflib.SequenceMatcher(None, want, got, autojunk=False).ratio()
 
 
-def render(examples: Examples) -> str | None:
-    """A pytest file that checks every example (None when the request has none)."""
+def render(examples: Examples, depth: int = 1) -> str | None:
+    """A pytest file that checks every example (None when the request has none); `depth` is how
+    many folders below the project's root it will live (tests/test_client_examples.py: 1)."""
     if not examples.count:
         return None
     doctests = [(list(d.setup), d.source, d.want, d.exc_msg) for d in examples.doctests]
@@ -196,7 +197,7 @@ def render(examples: Examples) -> str | None:
         (i, j) for i, t in enumerate(transcripts) for j, (_, want) in enumerate(t) if want.strip()
     ]
     return (
-        _HEADER
+        _HEADER.replace("parents[1]", f"parents[{depth}]")
         + f"DOCTESTS = {doctests!r}\nTRANSCRIPTS = {transcripts!r}\nFILES = {examples.files!r}\n"
         + f"CASES = {cases!r}\nMODULES = {examples.modules!r}\n"
         + f"SITECUSTOMIZE = {_SITE_HEAD + TRACER + _SITE_TAIL!r}\n"
@@ -230,8 +231,16 @@ TRACER = """
 
 def make_tracer(root, seen):
     root = os.path.realpath(root) + os.sep
-    skip = root + "tests" + os.sep
     files = {}
+
+    def project(filename):
+        # the project's own code: under root, not a test, not "<frozen os>"
+        real = os.path.realpath(filename)
+        rel = real[len(root) :]
+        base = os.path.basename(rel)
+        test = rel.startswith("tests" + os.sep) or base.startswith("test_")
+        test = test or base == "conftest.py" or filename.startswith("<")
+        return rel if real.startswith(root) and not test else ""
 
     def profile(frame, event, arg):
         if event != "call":
@@ -239,10 +248,7 @@ def make_tracer(root, seen):
         code = frame.f_code
         rel = files.get(code.co_filename)
         if rel is None:
-            real = os.path.realpath(code.co_filename)  # "<frozen os>" is not a file
-            inside = real.startswith(root) and not real.startswith(skip)
-            inside = inside and not code.co_filename.startswith("<")
-            rel = files[code.co_filename] = real[len(root) :] if inside else ""
+            rel = files[code.co_filename] = project(code.co_filename)
         if rel:
             name = getattr(code, "co_qualname", code.co_name).split(".<locals>")[0]
             if "<" not in name:

@@ -38,6 +38,7 @@ class Requirement:
     name: str  # normalized (PEP 503)
     version: str | None  # the exact pin (==), else None
     source: str  # file:line
+    spec: str = ""  # as written (extras, ranges and markers included), for pip
 
 
 @dataclass(frozen=True)
@@ -62,20 +63,25 @@ def project_name(project: Path) -> str | None:
     return normalize(name) if isinstance(name, str) else None
 
 
-def declared(project: Path) -> tuple[list[Requirement], list[str]]:
-    """(requirements, problems): [project].dependencies and each requirements*.txt at the root.
-    A line whose package cannot be told is a problem, never silently dropped."""
+def declared(project: Path, extras: tuple[str, ...] = ()) -> tuple[list[Requirement], list[str]]:
+    """(requirements, problems): [project].dependencies (and the optional-dependencies groups
+    named in `extras`) and each requirements*.txt at the root. A line whose package cannot be
+    told is a problem, never silently dropped."""
     reqs: list[Requirement] = []
     problems: list[str] = []
     try:
-        deps = _pyproject(project).get("project", {}).get("dependencies", [])
+        table = _pyproject(project).get("project", {})
     except ValueError as exc:
-        deps, problems = [], [str(exc)]
-    if not isinstance(deps, list):
-        problems.append("pyproject.toml: [project].dependencies is not a list")
-        deps = []
-    for i, spec in enumerate(deps):
-        _add(str(spec), f"pyproject.toml:dependencies[{i}]", reqs, problems)
+        table, problems = {}, [str(exc)]
+    groups = table.get("optional-dependencies", {})
+    lists = [("dependencies", table.get("dependencies", []))]
+    lists += [(f"optional-dependencies.{g}", groups.get(g, [])) for g in extras if g in groups]
+    for where, deps in lists:
+        if not isinstance(deps, list):
+            problems.append(f"pyproject.toml: [project].{where} is not a list")
+            continue
+        for i, spec in enumerate(deps):
+            _add(str(spec), f"pyproject.toml:{where}[{i}]", reqs, problems)
     for path in sorted(project.glob("requirements*.txt")):
         if path.is_symlink() or not path.is_file():
             continue
@@ -128,7 +134,7 @@ def _add(spec: str, where: str, reqs: list[Requirement], problems: list[str]) ->
         problems.append(f"{where}: cannot tell the package of {spec[:80]!r}")
         return
     pin = _PIN.match(spec[match.end() :])
-    reqs.append(Requirement(normalize(match[1]), pin[1] if pin else None, where))
+    reqs.append(Requirement(normalize(match[1]), pin[1] if pin else None, where, spec.strip()))
 
 
 def third_party_imports(project: Path) -> tuple[list[Import], list[str]]:

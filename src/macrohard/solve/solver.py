@@ -34,6 +34,7 @@ from macrohard.models.base import Model, Usage
 from macrohard.sandbox import Sandbox, default_sandbox
 from macrohard.solve import edits
 from macrohard.solve.claims import claims
+from macrohard.solve.deps import install as install_dependencies
 from macrohard.solve.repair import Verifier
 from macrohard.solve.repomap import RepoMap, module_of
 from macrohard.solve.review import format_like_the_repository, review_changes, tidy
@@ -286,6 +287,9 @@ class Solver:
             "test_command": work.command.describe() if work.command else None,
             "test_command_found_by": work.command.why if work.command else None,
         }
+        deps = install_dependencies(tree.path, self.sandbox)
+        ctx.notes += deps.notes()
+        output["dependencies"] = deps.to_dict()
         if work.command is not None:
             work.baseline = run_tests(tree.path, work.command, self.sandbox)
             output["baseline"] = work.baseline.to_dict()
@@ -314,9 +318,10 @@ class Solver:
             doctests=[*found.doctests, *stated],
         )
         work.examples = found.lines()
-        rendered = client_examples.render(found)
+        client = _free_name(tree.path, f"{folder}/test_client_examples.py")
+        rendered = client_examples.render(found, depth=len(PurePosixPath(client).parts) - 1)
         if rendered:
-            work.client_tests = _free_name(tree.path, f"{folder}/test_client_examples.py")
+            work.client_tests = client
             work.test_files[work.client_tests] = rendered
         originals = {f.path: tree.path.joinpath(f.path).read_text() for f in work.repo.files}
         example = test_example(work.repo, originals)

@@ -20,6 +20,7 @@ from macrohard.errors import SandboxError, UserError
 from macrohard.sandbox import Limits, Sandbox
 
 REPORT = ".macrohard/tmp/solve-junit.xml"
+DEPS = ".macrohard/deps"  # what solve installed from the repository's requirements (deps.py)
 _PYTEST = re.compile(r"^(?:python3?\s+-m\s+)?(?:py\.?test)\b(.*)$")
 
 
@@ -186,8 +187,10 @@ def run_tests(
 
 
 def python_path(root: Path) -> str:
-    """The repository root, and its src/ folder for a src layout."""
-    return ".:src" if (root / "src").is_dir() else "."
+    """The repository root, its src/ folder for a src layout, and the dependencies solve
+    installed for it (solve/deps.py)."""
+    paths = [".", "src"] if (root / "src").is_dir() else ["."]
+    return ":".join(paths + ([DEPS] if (root / DEPS).is_dir() else []))
 
 
 def junit_outcomes(path: Path) -> tuple[dict[str, str], dict[str, str]]:
