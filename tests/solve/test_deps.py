@@ -55,7 +55,7 @@ def test_declared_dependencies_are_installed_where_the_tests_find_them(
     (repo / "tests").mkdir(parents=True)
     (repo / "pyproject.toml").write_text(
         '[project]\nname = "app"\nversion = "1"\ndependencies = ["mhdemo-dep>=1.0"]\n'
-        '[project.optional-dependencies]\ntest = ["pytest"]\ndocs = ["no-such-docs-tool"]\n'
+        '[project.optional-dependencies]\ntest = ["pytest>=7", "tomli>=1; python_version < \'3\'"]\ndocs = ["no-such-docs-tool"]\n'
     )
     (repo / "requirements.txt").write_text("no-such-package-for-macrohard==9.9\n")
     (repo / "app.py").write_text(
@@ -70,7 +70,8 @@ def test_declared_dependencies_are_installed_where_the_tests_find_them(
     deps = install(repo, default_sandbox())
 
     assert deps.installed == ["mhdemo-dep>=1.0"] and deps.path == DEPS
-    assert "pytest" in deps.present  # the sandbox's Python has it: not installed again
+    assert deps.present == ["pytest>=7"]  # the sandbox's Python has it: not installed again
+    assert not (repo / DEPS / "tomli").exists()  # not for this Python
     assert list(deps.failed) == ["no-such-package-for-macrohard==9.9"]
     assert "no-such-docs-tool" not in deps.declared  # only the test extras
     assert any("no-such-package-for-macrohard" in n for n in deps.notes())

@@ -19,6 +19,9 @@ import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from packaging.requirements import InvalidRequirement
+from packaging.requirements import Requirement as PackagingRequirement
+
 from macrohard.errors import SandboxError
 from macrohard.gates.base import TOOL_ENV
 from macrohard.gates.deps import Requirement, declared
@@ -32,13 +35,12 @@ _PIP_ENV = ("HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "SSL_CERT_FILE", "REQUESTS_
 _PROBE = """
 import json, sys
 from importlib import metadata
-have = []
+have = {}
 for name in json.loads(sys.argv[1]):
     try:
-        metadata.distribution(name)
+        have[name] = metadata.version(name)
     except metadata.PackageNotFoundError:
         continue
-    have.append(name)
 print(json.dumps({"python": "%d.%d" % sys.version_info[:2], "have": have}))
 """
 
@@ -46,7 +48,7 @@ print(json.dumps({"python": "%d.%d" % sys.version_info[:2], "have": have}))
 @dataclass
 class Dependencies:
     declared: list[str] = field(default_factory=list)  # as the repository writes them
-    present: list[str] = field(default_factory=list)  # the sandbox's Python has these
+    present: list[str] = field(default_factory=list)  # the sandbox's Python satisfies these
     installed: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)  # spec -> pip's reason
     problems: list[str] = field(default_factory=list)  # lines that could not be read
@@ -82,12 +84,17 @@ def install(root: Path, sandbox: Sandbox, timeout: float = PIP_SECONDS) -> Depen
             limits=Limits(timeout=60),
         )
         found = json.loads(probe.stdout)
-        python, have = str(found["python"]), set(found["have"])
+        python, have = str(found["python"]), dict(found["have"])
     except (SandboxError, ValueError, KeyError, TypeError) as exc:
         deps.problems.append(f"could not ask the sandbox's Python what it has: {exc}")
         return deps
-    deps.present = sorted(have)
-    wanted = [r.spec for r in reqs if r.name not in have]
+    wanted: list[str] = []
+    for req in reqs:
+        need = _needed(req.spec, have.get(req.name))
+        if need is None:
+            deps.present.append(req.spec)
+        elif need:
+            wanted.append(req.spec)
     if not wanted:
         return deps
     target = root / DEPS
@@ -103,6 +110,20 @@ def install(root: Path, sandbox: Sandbox, timeout: float = PIP_SECONDS) -> Depen
         deps.installed = wanted
     deps.path = DEPS if deps.installed else None
     return deps
+
+
+def _needed(spec: str, version: str | None) -> bool | None:
+    """True: install it; None: the sandbox's version satisfies it; False: not for this Python
+    (an environment marker says so)."""
+    try:
+        req = PackagingRequirement(spec)
+    except InvalidRequirement:
+        return version is None  # pip will say what is wrong with it
+    if req.marker is not None and not req.marker.evaluate():
+        return False
+    if version is not None and req.specifier.contains(version, prereleases=True):
+        return None
+    return True
 
 
 def _pip(specs: list[str], target: Path, python: str, timeout: float) -> tuple[bool, str]:
