@@ -55,7 +55,8 @@ def test_declared_dependencies_are_installed_where_the_tests_find_them(
     (repo / "tests").mkdir(parents=True)
     (repo / "pyproject.toml").write_text(
         '[project]\nname = "app"\nversion = "1"\ndependencies = ["mhdemo-dep>=1.0"]\n'
-        '[project.optional-dependencies]\ntest = ["pytest>=7", "tomli>=1; python_version < \'3\'"]\ndocs = ["no-such-docs-tool"]\n'
+        "[project.optional-dependencies]\n"
+        'test = ["pytest>=7", "tomli>=1; python_version < \'3\'"]\ndocs = ["no-such-docs-tool"]\n'
     )
     (repo / "requirements.txt").write_text("no-such-package-for-macrohard==9.9\n")
     (repo / "app.py").write_text(
