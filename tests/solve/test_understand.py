@@ -68,3 +68,27 @@ def test_runs_are_compared_test_by_test_against_the_baseline(tmp_path: Path) -> 
     shell = run_tests(tmp_path, TestCommand("shell", line="exit 3"), sandbox)
     assert not shell.ok and shell.returncode == 3
     assert regressions(run_tests(tmp_path, TestCommand("shell", line="true"), sandbox), shell)
+
+
+def test_a_shell_test_command_that_runs_pytest_is_compared_test_by_test(tmp_path: Path) -> None:
+    """`make test` (or any script) that runs pytest: its exit status is the verdict, and the
+    per-test outcomes still come back, so a regression is named, not just "exit 1"."""
+    write(
+        tmp_path,
+        {
+            "m.py": "def f():\n    return 1\n\n\ndef g():\n    return 2\n",
+            "tests/test_m.py": (
+                "from m import f, g\n\ndef test_f():\n    assert f() == 1\n\n"
+                "def test_g():\n    assert g() == 2\n"
+            ),
+            "Makefile": "test:\n\tpython3 -m pytest -q tests\n",
+        },
+    )
+    sandbox = default_sandbox()
+    command = TestCommand("shell", line="make test")
+    before = run_tests(tmp_path, command, sandbox)
+    assert before.ok and before.passed == {"tests.test_m::test_f", "tests.test_m::test_g"}
+    (tmp_path / "m.py").write_text("def f():\n    return 1\n\n\ndef g():\n    return 3\n")
+    after = run_tests(tmp_path, command, sandbox)
+    assert not after.ok and after.returncode != 0
+    assert regressions(before, after) == ["tests.test_m::test_g"]
