@@ -303,3 +303,23 @@ def test_an_executable_file_stays_executable(repo: Path, journal: Journal) -> No
     outcome = solver(Script(plan=[PLAN], qa=[TESTS], edit=[GOOD]), journal).solve(repo, REQUEST)
     assert outcome.verdict == "resolved"
     assert "100755" in git(repo, "ls-tree", outcome.branch, "calc.py")
+
+
+def test_repairs_take_turns_among_the_functions_a_failing_example_ran(
+    repo: Path, journal: Journal
+) -> None:
+    """The client's example calls mul(), but the wrong value comes from the helper it calls:
+    the example's trace names both, and the function repairs take them in turn."""
+    buggy = (
+        "```python\ndef _times(a, b):\n    return a + b\n\n\n"
+        "def mul(a, b):\n    return _times(a, b)\n```"
+    )
+    unchanged = "```python\ndef mul(a, b):\n    return _times(a, b)\n```"
+    script = Script(plan=[PLAN], qa=[TESTS], edit=[buggy], function=[unchanged])
+    outcome = solver(script, journal).solve(repo, REQUEST)
+    assert outcome.verdict == "unresolved"
+    asked = [
+        p.split("this function fails the tests:\n```python\n")[1]
+        for p in script.prompts["function"]
+    ]
+    assert asked[0].startswith("def mul(a, b):") and asked[1].startswith("def _times(a, b):")

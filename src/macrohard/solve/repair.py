@@ -191,7 +191,8 @@ class Verifier:
         failures = "\n".join(m[:600] for m in messages)[:FAILURE_CHARS]
         blamed = fault_functions(code, target, messages)
         if blamed and number % 2 == 0:
-            name = blamed[0]
+            # several blamed (a traced example ran them all): each function round takes the next
+            name = blamed[(number // 2) % len(blamed)]
             related = signatures(code, plan.functions, skip=name)
             reply = write_function(
                 self.ctx, target, function_source(code, name), failures, 0.7, related
