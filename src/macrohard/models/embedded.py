@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
 from pathlib import Path
@@ -68,6 +69,20 @@ def _load(path: Path, n_ctx: int, threads: int, lookup: int, slot: int = 0) -> A
             raise ModelUnavailable(f"llama.cpp could not load {path}: {exc}") from exc
         _LOADED[key] = llm
         return llm
+
+
+@atexit.register
+def _close_all() -> None:
+    """Free the loaded models while the interpreter still works: left to garbage collection at
+    shutdown, llama-cpp-python's finaliser finds its C bindings already gone and prints a
+    TypeError traceback on every exit."""
+    with _LOAD_LOCK:
+        models = list(_LOADED.values())
+        _LOADED.clear()
+    for llm in models:
+        close = getattr(llm, "close", None)
+        if close is not None:
+            close()
 
 
 def _lock_of(path: Path, n_ctx: int, threads: int, lookup: int, slot: int) -> threading.Lock:
