@@ -71,6 +71,9 @@ def kill_group(pgid: int) -> None:
 #: a check run while the command runs (every WATCH_EVERY seconds): a reason to stop it, or None
 Watch = Callable[[], str | None]
 WATCH_EVERY = 0.1
+#: the first check comes sooner and the interval doubles up to WATCH_EVERY: a job that fills the
+#: disk from its first instant writes at page-cache speed (GB/s), so 100 ms is hundreds of MB
+WATCH_FIRST = 0.01
 #: after `stop`, how long the process may take to exit before its group is killed
 STOP_GRACE = 5.0
 
@@ -86,9 +89,11 @@ def wait_exit(proc: subprocess.Popen[bytes], timeout: float, watch: Watch | None
         pidfd: int | None = os.pidfd_open(proc.pid)
     except (AttributeError, OSError):
         pidfd = None
+    interval = WATCH_FIRST
     try:
         while (left := deadline - time.monotonic()) > 0:
-            step = min(left, WATCH_EVERY) if watch else left
+            step = min(left, interval) if watch else left
+            interval = min(interval * 2, WATCH_EVERY)
             if pidfd is not None:
                 if select.select([pidfd], [], [], step)[0]:
                     return None
