@@ -84,3 +84,17 @@ def test_a_repository_without_requirements_installs_nothing(tmp_path: Path, inde
     (tmp_path / "app.py").write_text("x = 1\n")
     deps = install(tmp_path, default_sandbox())
     assert deps.declared == [] and deps.path is None and not (tmp_path / DEPS).exists()
+
+
+def test_pip_never_imports_the_repositorys_code(
+    tmp_path: Path, index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run from inside the repository, `python -m pip` would import its `pip/` package first."""
+    repo = tmp_path / "repo"
+    (repo / "pip").mkdir(parents=True)
+    marker = tmp_path / "ran-on-the-host"
+    (repo / "pip/__init__.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
+    (repo / "requirements.txt").write_text("mhdemo-dep\n")
+    monkeypatch.chdir(repo)
+    deps = install(repo, default_sandbox())
+    assert deps.installed == ["mhdemo-dep"] and not marker.exists()

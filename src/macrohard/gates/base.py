@@ -147,11 +147,17 @@ def missing(gate: str, name: str, command: Sequence[str] | None, package: str) -
 
 
 def run_tool(
-    argv: list[str], cwd: Path, timeout: float = 120.0
+    argv: list[str], cwd: Path, timeout: float = 120.0, also: tuple[str, ...] = ()
 ) -> subprocess.CompletedProcess[str]:
-    """Run a static analyser (it reads files, never executes the project's code), with only the
-    host variables in TOOL_ENV."""
-    env = {k: v for k, v in os.environ.items() if k in TOOL_ENV}
+    """Run a host tool that never executes the project's code (a static analyser; pip installing
+    wheels), with only the host variables in TOOL_ENV and `also` (names; a name ending in "_" is
+    a prefix): never the model's API keys."""
+    prefixes = tuple(a for a in also if a.endswith("_"))
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k in TOOL_ENV or k in also or (prefixes and k.startswith(prefixes))
+    }
     return subprocess.run(  # nosec B603 - argv list
         argv, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False, env=env
     )

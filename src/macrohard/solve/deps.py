@@ -13,9 +13,9 @@ in the notes; the baseline shows what that costs.
 from __future__ import annotations
 
 import json
-import os
-import subprocess  # nosec B404 - pip, on the host, installing wheels only
+import subprocess  # nosec B404 - for TimeoutExpired: pip runs through gates.run_tool
 import sys
+import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -23,14 +23,15 @@ from packaging.requirements import InvalidRequirement
 from packaging.requirements import Requirement as PackagingRequirement
 
 from macrohard.errors import SandboxError
-from macrohard.gates.base import TOOL_ENV
+from macrohard.gates.base import run_tool
 from macrohard.gates.deps import Requirement, declared
 from macrohard.sandbox import Limits, Sandbox
 from macrohard.solve.testrun import DEPS
 
 TEST_EXTRAS = ("test", "tests", "testing", "dev")
 PIP_SECONDS = 300.0
-_PIP_ENV = ("HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")
+# pip's own settings (PIP_INDEX_URL, PIP_FIND_LINKS, ...), proxies and certificates
+_PIP_ENV = ("PIP_", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")
 # which of the named distributions the sandbox's Python already has, and its version
 _PROBE = """
 import json, sys
@@ -127,15 +128,13 @@ def _needed(spec: str, version: str | None) -> bool | None:
 
 
 def _pip(specs: list[str], target: Path, python: str, timeout: float) -> tuple[bool, str]:
-    argv = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    # -I and a neutral cwd: `python -m pip` would otherwise import a `pip/` or `packaging.py`
+    # of the repository from the working directory, outside the sandbox
+    argv = [sys.executable, "-I", "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     argv += ["--no-input", "--no-compile", "--only-binary=:all:", "--python-version", python]
     argv += ["--upgrade", "--target", str(target), *specs]
-    passed = (*TOOL_ENV, *_PIP_ENV)  # pip's own settings, never the model's API keys
-    env = {k: v for k, v in os.environ.items() if k in passed or k.startswith("PIP_")}
     try:
-        done = subprocess.run(  # nosec B603 - argv list; wheels only, nothing is executed
-            argv, capture_output=True, text=True, timeout=timeout, check=False, env=env
-        )
+        done = run_tool(argv, Path(tempfile.gettempdir()), timeout, also=_PIP_ENV)
     except subprocess.TimeoutExpired:
         return False, f"pip took longer than {timeout:.0f} s"
     except OSError as exc:
