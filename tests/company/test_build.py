@@ -107,6 +107,28 @@ def test_tests_are_judged_only_once_the_clients_examples_pass(
     assert script.calls[:first_judge].count("engineer") == 2
 
 
+def test_a_repeated_repair_quotes_the_request_and_hides_the_wrong_version(
+    tmp_path: Path, journal: Journal
+) -> None:
+    """The first repair of the blamed `mul` edits it greedily, with the request's words about it
+    beside the failure; when the same functions are blamed again, the model sees the file without
+    their bodies (a small model copies back what it is shown) and samples."""
+    script = Script(code=[BUGGY, BUGGY, BUGGY, GOOD])
+    request = REQUEST + "\n\n```python\n>>> from mathutil import mul\n>>> mul(2, 3)\n6\n```\n"
+    model = script.model()
+    outcome = Company(model, journal=journal, sandbox=LocalSandbox()).build(request, tmp_path / "p")
+    assert outcome.verdict == "shipped", outcome.report
+    asks = [r for r in model.requests if "in one ```python block." in r.messages[-1]["content"]]
+    first = next(r for r in asks if "the fault is in" in r.messages[-1]["content"].lower())
+    again = next(r for r in asks if "in this file were wrong" in r.messages[-1]["content"])
+    assert "`mul`" in first.messages[-1]["content"].split("What the request says")[1]
+    assert "What the request says about them:\n" in first.messages[-1]["content"]
+    assert "`mul(a: int, b: int) -> int`" in first.messages[-1]["content"]
+    assert first.temperature == 0.0 and again.temperature == 0.7
+    assert "return a + b\n\n\ndef mul" in first.messages[-2]["content"]  # the wrong version
+    assert "def mul(a: int, b: int) -> int:\n    ...\n" in again.messages[-2]["content"]
+
+
 MOSTLY_WRONG = """```python
 from mathutil import add
 

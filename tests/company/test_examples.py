@@ -101,6 +101,34 @@ def test_a_failing_example_names_the_functions_it_ran(tmp_path: Path) -> None:
     assert closeness(raised["message"]) == 0.0  # an AttributeError is no output at all
 
 
+def test_an_example_that_raises_shows_the_projects_frames_and_their_values(tmp_path: Path) -> None:
+    """A debugger's view, not the harness's: where in the project it raised, the line each frame
+    ran, and the values the innermost frame held (a Decimal reaching a check for int/str)."""
+    root = project(tmp_path, "01-money")
+    code = (root / "money.py").read_text()
+    head = '    def __init__(self, amount: str | int | Decimal, currency: str = "USD") -> None:\n'
+    broken = code.replace(
+        head,
+        (
+            head + "        if not isinstance(amount, (int, str)):\n"
+            '            raise TypeError("amount must be int or str")\n'
+        ),
+        1,
+    )
+    assert broken != code
+    (root / "money.py").write_text(broken)
+    result = TestsGate().check(root, default_sandbox())
+    first = next(f for f in result.details["failures"] if f["test"] == "test_client_example[0]")
+    message = first["message"]
+    assert message.startswith('Failed example:\n    Money("0.10") + Money("0.20")')
+    assert "TypeError: amount must be int or str" in message
+    assert 'File "money.py", line ' in message and "in Money.__add__: return Money(" in message
+    assert "where amount = Decimal('0.30')" in message
+    assert "test_client_examples" not in message and "doctest.py" not in message
+    assert message.count("Failed example:") == 1  # junit's message and text are not doubled
+    assert fault_functions(broken, "money.py", [message]) == ["Money.__init__"]
+
+
 def test_a_failing_cli_run_names_the_functions_it_ran(tmp_path: Path) -> None:
     root = project(tmp_path, "03-todo")
     code = (root / "todo.py").read_text()

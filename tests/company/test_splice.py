@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from macrohard.company.splice import fault_functions, function_source, splice
+import ast
+
+from macrohard.company.splice import fault_functions, function_source, hollow, splice
 
 CODE = """from decimal import Decimal
 
@@ -89,3 +91,17 @@ def test_a_reply_holding_the_whole_class_gives_up_just_that_method() -> None:
 def test_a_reply_without_the_function_or_that_breaks_the_file_is_refused() -> None:
     assert splice(CODE, "total", "def other():\n    pass\n") is None
     assert splice(CODE, "total", "def total(items:\n") is None
+
+
+def test_hollow_leaves_the_signatures_and_the_rest_of_the_file() -> None:
+    shown = hollow(CODE, ["Money.__init__", "total"])
+    assert "raise TypeError" not in shown and "return sum(items)" not in shown
+    assert '    def __init__(self, amount, currency="USD"):\n        ...\n' in shown
+    assert "def total(items):\n    ...\n" in shown
+    assert function_source(shown, "Money.cents") == function_source(CODE, "Money.cents")
+    ast.parse(shown)
+
+
+def test_a_method_given_at_its_class_indentation_is_spliced() -> None:
+    reply = "    def total(items):\n        return sum(items) + 1\n"
+    assert "return sum(items) + 1" in (splice(CODE, "total", reply) or "")

@@ -213,6 +213,7 @@ Made by Macrohard, not by a model: these tests are never dropped or rewritten du
 
 import doctest
 import json
+import linecache
 import os
 import pathlib
 import shutil
@@ -229,18 +230,20 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 # and, as a sitecustomize module, inside the CLI runs of the transcripts.
 TRACER = """
 
+def project_file(root, filename):
+    # the project's own code, relative to root (which ends with os.sep): not a test, not
+    # "<frozen os>"; "" for everything else
+    real = os.path.realpath(filename)
+    rel = real[len(root) :]
+    base = os.path.basename(rel)
+    test = rel.startswith("tests" + os.sep) or base.startswith("test_")
+    test = test or base == "conftest.py" or filename.startswith("<")
+    return rel if real.startswith(root) and not test else ""
+
+
 def make_tracer(root, seen):
     root = os.path.realpath(root) + os.sep
     files = {}
-
-    def project(filename):
-        # the project's own code: under root, not a test, not "<frozen os>"
-        real = os.path.realpath(filename)
-        rel = real[len(root) :]
-        base = os.path.basename(rel)
-        test = rel.startswith("tests" + os.sep) or base.startswith("test_")
-        test = test or base == "conftest.py" or filename.startswith("<")
-        return rel if real.startswith(root) and not test else ""
 
     def profile(frame, event, arg):
         if event != "call":
@@ -248,7 +251,7 @@ def make_tracer(root, seen):
         code = frame.f_code
         rel = files.get(code.co_filename)
         if rel is None:
-            rel = files[code.co_filename] = project(code.co_filename)
+            rel = files[code.co_filename] = project_file(root, code.co_filename)
         if rel:
             name = getattr(code, "co_qualname", code.co_name).split(".<locals>")[0]
             if "<" not in name:
@@ -292,6 +295,60 @@ def _session(setup, errors):
     return globs
 
 
+def _short(value):
+    try:
+        text = repr(value)
+    except Exception as exc:  # noqa: BLE001 - a broken __repr__ is the project's, not ours
+        text = f"<{type(value).__name__}: repr raised {type(exc).__name__}>"
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _values(frame):
+    shown = []
+    for name, value in list(frame.f_locals.items())[:12]:
+        attrs = getattr(value, "__dict__", None) if name == "self" else None
+        if isinstance(attrs, dict):
+            shown += [f"self.{k} = {_short(v)}" for k, v in list(attrs.items())[:6]]
+        elif name != "self":
+            shown.append(f"{name} = {_short(value)}")
+    return ", ".join(shown)
+
+
+class _Runner(doctest.DocTestRunner):
+    # doctest's runner, but an exception is shown the way a debugger would: the project's own
+    # frames (not the harness's), the line each was running, and the values the innermost held
+
+    def report_failure(self, out, test, example, got):
+        diff = self._checker.output_difference(example, got, self.optionflags)
+        out("Failed example:\\n    " + example.source.strip() + "\\n" + diff)
+
+    def report_unexpected_exception(self, out, test, example, exc_info):
+        tracer = sys.getprofile()
+        sys.setprofile(None)  # a __repr__ run here is not something the example ran
+        try:
+            kind, error, tb = exc_info
+            lines = [f"{kind.__name__}: {error}"]
+            root, frame = os.path.realpath(ROOT) + os.sep, None
+            while tb is not None:
+                code = tb.tb_frame.f_code
+                rel = project_file(root, code.co_filename)
+                if rel:
+                    name = getattr(code, "co_qualname", code.co_name)
+                    text = linecache.getline(code.co_filename, tb.tb_lineno).strip()
+                    lines.append(f'File "{rel}", line {tb.tb_lineno}, in {name}: {text}')
+                    frame = tb.tb_frame
+                tb = tb.tb_next
+            if frame is not None and _values(frame):
+                lines.append("  where " + _values(frame))
+        finally:
+            sys.setprofile(tracer)
+        want = example.want.strip() or (example.exc_msg or "").strip() or "nothing"
+        out(
+            "Failed example:\\n    " + example.source.strip() + "\\nExpected:\\n    " + want
+            + "\\nException raised:\\n" + "".join(f"    {line}\\n" for line in lines)
+        )
+
+
 @pytest.mark.parametrize("index", range(len(DOCTESTS)))
 def test_client_example(index, capsys):
     setup, source, want, exc_msg = DOCTESTS[index]
@@ -303,13 +360,12 @@ def test_client_example(index, capsys):
         example = doctest.Example(source, want, exc_msg)
         test = doctest.DocTest([example], globs, "client_example", None, 0, None)
         report = []
-        runner = doctest.DocTestRunner(
-            optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS, verbose=False
-        )
+        runner = _Runner(optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS, verbose=False)
         runner.run(test, out=report.append, clear_globs=False)
     finally:
         sys.setprofile(None)
-    assert runner.failures == 0, "\\n".join(errors + ["".join(report)[-1500:], _ran(seen)])
+    if runner.failures:  # the report is the whole story: no harness traceback after it
+        pytest.fail("\\n".join(errors + ["".join(report)[-1500:], _ran(seen)]), pytrace=False)
 
 
 def _run(command, cwd, trace=None):
@@ -352,8 +408,10 @@ def test_client_transcript(case, tmp_path):
     trace.parent.mkdir(exist_ok=True)
     result = _run(command, tmp_path, trace)
     seen = dict.fromkeys(trace.read_text().split()) if trace.exists() else {}
-    assert _same(expected, result.stdout), (
-        f"$ {command}\\nexpected stdout:\\n{expected}\\ngot stdout:\\n{result.stdout[-800:]}"
-        f"\\nstderr:\\n{result.stderr[-600:]}\\n{_ran(seen)}"
-    )
+    if not _same(expected, result.stdout):
+        pytest.fail(
+            f"$ {command}\\nexpected stdout:\\n{expected}\\ngot stdout:\\n{result.stdout[-800:]}"
+            f"\\nstderr:\\n{result.stderr[-600:]}\\n{_ran(seen)}",
+            pytrace=False,
+        )
 """

@@ -20,7 +20,7 @@ TRACED_LIMIT = 6
 Def = ast.FunctionDef | ast.AsyncFunctionDef
 
 
-def _functions(tree: ast.Module) -> list[tuple[str, Def]]:
+def functions(tree: ast.Module) -> list[tuple[str, Def]]:
     """(qualified name, node) of the module's functions and its classes' methods."""
     found: list[tuple[str, Def]] = []
     for node in tree.body:
@@ -59,7 +59,7 @@ def fault_functions(code: str, path: str, messages: list[str], limit: int = 2) -
         tree = ast.parse(code)
     except SyntaxError:
         return []
-    functions = _functions(tree)
+    defined = functions(tree)
     blamed: list[str] = []
     traced = False
     for message in messages:
@@ -70,18 +70,18 @@ def fault_functions(code: str, path: str, messages: list[str], limit: int = 2) -
         ]
         if frames:
             line = frames[-1]
-            inside = [(q, n) for q, n in functions if span(n)[0] <= line <= span(n)[1]]
+            inside = [(q, n) for q, n in defined if span(n)[0] <= line <= span(n)[1]]
             if inside:
                 blamed.append(inside[-1][0])
                 continue
-        ran = _ran(message, path, {q for q, _ in functions})
+        ran = _ran(message, path, {q for q, _ in defined})
         if ran:
             blamed += ran
             traced = True
             continue
         called = _CALL.findall(_example(message))
         for name in called:
-            match = [q for q, _ in functions if q == name or q.endswith("." + name)]
+            match = [q for q, _ in defined if q == name or q.endswith("." + name)]
             if match and not name.startswith("test"):
                 blamed.append(match[0])
                 break
@@ -108,11 +108,25 @@ def function_source(code: str, qualname: str) -> str:
     """The source of `qualname` (decorators included, as indented in the file); '' if absent."""
     tree = ast.parse(code)
     lines = code.splitlines()
-    for name, node in _functions(tree):
+    for name, node in functions(tree):
         if name == qualname:
             first, last = span(node)
             return "\n".join(lines[first - 1 : last])
     return ""
+
+
+def hollow(code: str, qualnames: list[str]) -> str:
+    """`code` with the bodies of `qualnames` replaced by `...`: the rest of the file as context
+    for writing them again, without the wrong version a small model would copy back."""
+    lines = code.splitlines()
+    bodies = sorted(
+        (node.body[0].lineno, node.end_lineno or node.lineno, node.body[0].col_offset)
+        for name, node in functions(ast.parse(code))
+        if name in qualnames
+    )
+    for first, last, indent in reversed(bodies):
+        lines[first - 1 : last] = [" " * indent + "..."]
+    return "\n".join(lines) + ("\n" if code.endswith("\n") else "")
 
 
 def splice(code: str, qualname: str, reply: str) -> str | None:
@@ -120,11 +134,12 @@ def splice(code: str, qualname: str, reply: str) -> str | None:
     or the function inside its class); None when the reply has no such function or the result
     would not parse."""
     bare = qualname.rsplit(".", 1)[-1]
+    reply = textwrap.dedent(reply)  # a method given at its class's indentation
     try:
         tree, new = ast.parse(code), ast.parse(reply)
     except SyntaxError:
         return None
-    target = next((n for q, n in _functions(tree) if q == qualname), None)
+    target = next((n for q, n in functions(tree) if q == qualname), None)
     given = [n for n in ast.walk(new) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
     replacement = next((n for n in given if n.name == bare), None)
     if target is None or replacement is None:

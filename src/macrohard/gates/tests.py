@@ -199,7 +199,9 @@ def parse_junit(path: Path, seconds: float, output: str = "") -> GateResult:
             node = case.find(tag)
             if node is not None:
                 classname, name = case.get("classname", ""), case.get("name", "")
-                text = ((node.get("message") or "") + "\n" + (node.text or "")).strip()
+                head, body = (node.get("message") or "").strip(), (node.text or "").strip()
+                # pytest.fail(..., pytrace=False) puts the same text in both
+                text = body if head and body.startswith(head) else f"{head}\n{body}".strip()
                 findings.append(Finding(f"{classname}::{name}: {text[:1500]}"))
                 failures.append({"classname": classname, "test": name, "message": text[-3000:]})
                 break

@@ -27,9 +27,17 @@ from pydantic import BaseModel
 from macrohard.company.artifacts import Design, Spec
 from macrohard.company.context import Context, PhaseResult
 from macrohard.company.examples import CLIENT_TESTS, closeness
+from macrohard.company.mentions import mentions
 from macrohard.company.roles.engineer import api_names, file_request, write_file
 from macrohard.company.roles.qa import count_tests, test_path
-from macrohard.company.splice import fault_functions, function_source, span, splice, without
+from macrohard.company.splice import (
+    fault_functions,
+    function_source,
+    hollow,
+    span,
+    splice,
+    without,
+)
 from macrohard.gates import GateResult, TestsGate
 from macrohard.models.base import Message, assistant, user
 from macrohard.synth.extract import fenced_blocks
@@ -119,6 +127,7 @@ class Verifier:
         self.judge_seconds = JUDGE_GUESS
         self.dropped: list[str] = []
         self.failing = Counter[str]()  # test id -> number of candidates it failed on
+        self.repaired = Counter[tuple[str, ...]]()  # blamed functions -> repairs asked of them
         rewritten: list[str] = []
         repairs: list[str] = []  # what each round rewrote: "functions" or the whole "file"
         whole_next = False
@@ -290,7 +299,7 @@ class Verifier:
             weight[path] += 2 if client else 1
             source = "" if client else test_source(ctx.read(test_file_of(failure)), failure["test"])
             # a client example says what it expected first; pytest's own detail comes last
-            said = failure["message"][:700] if client else failure["message"][-700:]
+            said = failure["message"][:900] if client else failure["message"][-700:]
             text = f"{failure['test']}:\n{source}\n{said}".strip()
             messages.setdefault(path, []).append((0 if client else 1, text))
         if not weight:
@@ -333,24 +342,38 @@ class Verifier:
         names = ", ".join(f"`{q}`" for q in faults)
         sources = "\n\n".join(function_source(current, q) for q in faults)
         failing = "\n\n".join(messages)
-        if len(faults) == 1:
+        said = mentions(ctx.request, current, faults)
+        said = f"What the request says about them:\n{said}\n\n" if said else ""
+        again = self.repaired[tuple(faults)] > 0
+        self.repaired[tuple(faults)] += 1
+        if again:  # the model re-emits a version it has seen: show the file without them
+            shown = hollow(current, faults)
+            ask = (
+                f"{names} in this file were wrong and failed these checks. Write "
+                f"{'it' if len(faults) == 1 else 'them'} again from the request. Reply with "
+                f"only {'that def' if len(faults) == 1 else 'those defs'}"
+            )
+        elif len(faults) == 1:
+            shown = current
             ask = f"The fault is in {names}. Reply with only the corrected version of {names}"
         else:  # a traced example: it ran these, one or more of them is wrong
+            shown = current
             ask = (
                 f"The failing checks ran {names}; the fault is in one or more of them. Reply "
                 "with only the corrected version of each one that is wrong"
             )
         convo += [
-            assistant(f"```python\n{current}```"),
+            assistant(f"```python\n{shown}```"),
             user(
-                f"These checks fail:\n{failing}\n\n{ask} (each whole def, nothing else of "
-                "the file) in one ```python block."
+                f"These checks fail:\n{failing}\n\n{said}{ask} (each whole def, nothing else "
+                "of the file) in one ```python block."
             ),
         ]
         reply = ctx.ask(
             convo,
             max_tokens=min(1800, int(len(sources) / 2.5) + 200),
-            temperature=0.3 if rounds > 1 else 0.0,
+            # greedy first; a repeat samples (re-asking a small model greedily repeats it)
+            temperature=0.7 if again else 0.0,
             seed=rounds,
         )
         code = current

@@ -1,0 +1,83 @@
+"""What the request says about a function: the lines of the client's text that name it.
+
+A repair prompt carries the whole request, but a small model reads a two-page request once and
+then follows its own first draft. Quoting, next to the function it must fix, the few request
+lines that name the function or its parameters (`amount` may be a `str`, an `int` or a
+`Decimal` ...) puts the rule it broke where it is looking.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from macrohard.company.splice import Def, functions
+
+_TICKED = re.compile(r"`([^`\n]+)`")  # spans pair up from the left, as Markdown reads them
+_BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
+_DUNDERS_BY_PARAMETERS = ("__init__", "__new__", "__post_init__", "__call__")
+MIN_TERM = 3  # `n`, `a`, `b`: parameter names too short to find in prose
+LIMIT = 1500  # characters
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def terms(node: Def) -> list[str]:
+    """What the request would call this function: its name (not a dunder's) and its parameters'."""
+    args = node.args
+    params = [a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]]
+    params += [a.arg for a in (args.vararg, args.kwarg) if a is not None]
+    named = [p for p in params if p not in ("self", "cls") and len(p) >= MIN_TERM]
+    dunder = node.name.startswith("__") and node.name.endswith("__")
+    if dunder and node.name not in _DUNDERS_BY_PARAMETERS:
+        return []  # `__add__` is "a + b" in a request: nothing to look for by name
+    return ([] if dunder else [node.name]) + named
+
+
+def _item(lines: list[str], i: int) -> tuple[int, int]:
+    """The bullet (or paragraph) line `i` belongs to, as (first, past-last) line numbers, with
+    its sub-bullets when they are few."""
+    start = i
+    while (
+        start > 0
+        and not _BULLET.match(lines[start])
+        and lines[start - 1].strip()
+        and not lines[start - 1].lstrip().startswith("```")
+    ):
+        start -= 1
+    end = i + 1
+    while end < len(lines) and lines[end].strip() and not _BULLET.match(lines[end]):
+        end += 1
+    children = end
+    while (
+        children < len(lines)
+        and lines[children].strip()
+        and _indent(lines[children]) > _indent(lines[start])
+    ):
+        children += 1
+    return start, children if children - end <= 6 else end
+
+
+def mentions(request: str, code: str, qualnames: list[str], limit: int = LIMIT) -> str:
+    """The request's lines that name one of `qualnames` of `code`, or a parameter of one, in
+    backticks (`allocate`, `amount`, `m.format()`), in the request's order; '' when none do."""
+    try:
+        found = dict(functions(ast.parse(code)))
+    except SyntaxError:
+        return ""
+    words = sorted({t for q in qualnames if q in found for t in terms(found[q])})
+    if not words:
+        return ""
+    named = re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b")
+    lines = request.splitlines()
+    keep: set[int] = set()
+    fenced = False
+    for number, line in enumerate(lines):
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        elif not fenced and any(named.search(span) for span in _TICKED.findall(line)):
+            keep.update(range(*_item(lines, number)))
+    text = "\n".join(lines[n] for n in sorted(keep))
+    return text if len(text) <= limit else text[:limit].rsplit("\n", 1)[0]
