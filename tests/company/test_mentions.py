@@ -64,3 +64,30 @@ def test_the_quote_is_bounded() -> None:
     long = "\n".join(f"- `amount` rule {i}: " + "x" * 60 for i in range(100))
     said = mentions(long, CODE, ["Money.__init__"], limit=500)
     assert 0 < len(said) <= 500 and said.endswith("x")
+
+
+CLI_REQUEST = """One file: `todo.py`.
+
+- `--db PATH` selects the database file.
+- `add TEXT...` prints exactly `Added <id>: <text>`.
+- `list` prints the pending tasks; with `--all` every task.
+- Exit codes: `0` success, `2` for usage errors.
+"""
+
+CLI_CODE = """import argparse
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", default="todo.db")
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("add").add_argument("text", nargs="+")
+    args = parser.parse_args(argv)
+    if args.command == "list":
+        return 0
+"""
+
+
+def test_a_command_line_main_is_found_by_the_words_it_handles() -> None:
+    said = mentions(CLI_REQUEST, CLI_CODE, ["main"]).splitlines()
+    assert said == CLI_REQUEST.splitlines()[2:5]  # --db, add, list (not `--all`'s "all")

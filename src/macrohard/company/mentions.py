@@ -14,6 +14,7 @@ import re
 from macrohard.company.splice import Def, functions
 
 _TICKED = re.compile(r"`([^`\n]+)`")  # spans pair up from the left, as Markdown reads them
+_WORD = re.compile(r"-{0,2}[A-Za-z_][\w-]*")
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
 _DUNDERS_BY_PARAMETERS = ("__init__", "__new__", "__post_init__", "__call__")
 MIN_TERM = 3  # `n`, `a`, `b`: parameter names too short to find in prose
@@ -24,8 +25,23 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip())
 
 
+def _commands(node: Def) -> list[str]:
+    """The command-line words a function handles: what it gives argparse (`add_parser("done")`,
+    `add_argument("--db")`) and the strings it compares arguments with (`command == "list"`)."""
+    found: list[ast.expr] = []
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute):
+            if inner.func.attr in ("add_parser", "add_argument"):
+                found += inner.args
+        elif isinstance(inner, ast.Compare) and isinstance(inner.ops[0], ast.Eq | ast.In):
+            found += [inner.left, *inner.comparators]
+    words = [n.value for n in found if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+    return [w for w in words if _WORD.fullmatch(w) and len(w) >= MIN_TERM]  # "--db" counts
+
+
 def terms(node: Def) -> list[str]:
-    """What the request would call this function: its name (not a dunder's) and its parameters'."""
+    """What the request would call this function: its name (not a dunder's), its parameters'
+    names and the command-line words it handles."""
     args = node.args
     params = [a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]]
     params += [a.arg for a in (args.vararg, args.kwarg) if a is not None]
@@ -33,7 +49,7 @@ def terms(node: Def) -> list[str]:
     dunder = node.name.startswith("__") and node.name.endswith("__")
     if dunder and node.name not in _DUNDERS_BY_PARAMETERS:
         return []  # `__add__` is "a + b" in a request: nothing to look for by name
-    return ([] if dunder else [node.name]) + named
+    return ([] if dunder else [node.name]) + named + _commands(node)
 
 
 def _item(lines: list[str], i: int) -> tuple[int, int]:
@@ -70,7 +86,7 @@ def mentions(request: str, code: str, qualnames: list[str], limit: int = LIMIT) 
     words = sorted({t for q in qualnames if q in found for t in terms(found[q])})
     if not words:
         return ""
-    named = re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b")
+    named = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, words)) + r")(?![\w-])")
     lines = request.splitlines()
     keep: set[int] = set()
     fenced = False
