@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+
 import pytest
 
 from macrohard.errors import EditError
@@ -201,3 +203,41 @@ def test_a_class_written_with_only_its_new_property_keeps_the_rest() -> None:
     assert changed == ["Run.skipped"]
     assert new.startswith(code.rstrip("\n"))
     assert "    @property\n    def skipped(self):\n        return {1}" in new
+
+
+WRAPPED = '''```python
+class MathUtils:
+    """Helpers."""
+
+    @staticmethod
+    def clamp(x, lower=float("-inf"), upper=float("inf")):
+        if upper < lower:
+            raise ValueError("upper < lower")
+        return max(lower, min(x, upper))
+```'''
+
+
+def test_a_wanted_function_wrapped_in_a_new_class_of_static_methods_is_lifted() -> None:
+    """Asked to add `clamp()` to a module, a small model wrote `class MathUtils:` around a
+    `@staticmethod clamp`: the function the plan wants goes to module level, the shell goes."""
+    (new,) = apply_reply({"m.py": CODE}, WRAPPED, "m.py", ["clamp"]).values()
+    assert "class MathUtils" not in new and "@staticmethod" not in new
+    assert (
+        '\n\ndef clamp(x, lower=float("-inf"), upper=float("inf")):\n    if upper < lower:' in new
+    )
+    assert [n.name for n in ast.parse(new).body if isinstance(n, ast.FunctionDef)] == [
+        "describe",
+        "clamp",
+    ]
+    # not wanted at module level (or a class the plan names): the class is kept as written
+    (kept,) = apply_reply({"m.py": CODE}, WRAPPED, "m.py", ["MathUtils.clamp"]).values()
+    assert "class MathUtils:" in kept and "@staticmethod" in kept
+
+
+def test_a_lifted_function_leaves_the_rest_of_its_class() -> None:
+    reply = WRAPPED.replace(
+        '    """Helpers."""', "    unit = 1\n\n    def twice(self):\n        return 2"
+    )
+    (new,) = apply_reply({"m.py": CODE}, reply, "m.py", ["clamp"]).values()
+    assert "class MathUtils:\n    unit = 1\n" in new and "    def twice(self):" in new
+    assert "\ndef clamp(" in new and "@staticmethod" not in new

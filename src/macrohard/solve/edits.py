@@ -29,6 +29,7 @@ import ast
 import difflib
 import re
 import textwrap
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from macrohard.company.splice import function_source, span, splice
@@ -271,10 +272,12 @@ def _add_imports(code: str, imports: list[str]) -> str:
     return result + ("\n" if code.endswith("\n") or not code else "")
 
 
-def apply_definitions(code: str, snippet: str, path: str = "") -> tuple[str, list[str]]:
+def apply_definitions(
+    code: str, snippet: str, path: str = "", wanted: Collection[str] = ()
+) -> tuple[str, list[str]]:
     """`code` (the file at `path`) with the snippet's functions and classes swapped in or added,
     and the names of what changed; EditError when the snippet has no definition or breaks the
-    file."""
+    file. `wanted`: the module-level functions the plan asks for (never wrapped in a new class)."""
     try:
         new = ast.parse(snippet)
         ast.parse(code)
@@ -287,7 +290,7 @@ def apply_definitions(code: str, snippet: str, path: str = "") -> tuple[str, lis
         if isinstance(node, Def):
             code = _put_function(code, tree, node, _source(lines, node), changed)
         elif isinstance(node, ast.ClassDef):
-            code = _put_class(code, tree, node, lines, changed)
+            code = _put_class(code, tree, node, lines, changed, wanted)
     if not changed:
         raise EditError(
             "the reply has no complete function or class to put into the file; "
@@ -331,11 +334,60 @@ def _put_function(code: str, tree: ast.Module, node: Def, source: str, changed: 
     return _insert_at(code, _module_end(tree, code), source)
 
 
+def _is_static(decorator: ast.expr) -> bool:
+    return isinstance(decorator, ast.Name) and decorator.id == "staticmethod"
+
+
+def _static_wrapped(node: ast.ClassDef, tree: ast.Module, wanted: Collection[str]) -> list[Def]:
+    """The static methods of a new class that are really the module-level functions the plan
+    asks for: a small model asked to add `clamp()` to a module that has classes may write
+    `class MathUtils:` with a `@staticmethod clamp` inside, which nothing can import."""
+    top = _top_functions(tree)
+    return [
+        item
+        for item in node.body
+        if isinstance(item, Def)
+        and item.name in wanted
+        and item.name not in top
+        and any(_is_static(d) for d in item.decorator_list)
+    ]
+
+
+def _unwrapped(lines: list[str], node: ast.ClassDef, lifted: list[Def]) -> str:
+    """The lifted static methods as module-level functions, after the rest of the class when it
+    held more than a docstring or `pass`."""
+    parts = []
+    for item in lifted:
+        kept = [f"@{ast.unparse(d)}" for d in item.decorator_list if not _is_static(d)]
+        body = textwrap.dedent("\n".join(lines[item.lineno - 1 : span(item)[1]]))
+        parts.append("\n".join([*kept, body]))
+    filler = (ast.Pass, ast.Expr)  # `pass`, a docstring
+    if any(i not in lifted and not isinstance(i, filler) for i in node.body):
+        first, last = span(node)
+        cut = [span(i) for i in lifted]
+        rest = [
+            line
+            for number, line in enumerate(lines[first - 1 : last], first)
+            if not any(a <= number <= b for a, b in cut)
+        ]
+        parts.insert(0, textwrap.dedent("\n".join(rest)).rstrip())
+    return "\n\n\n".join(parts)
+
+
 def _put_class(
-    code: str, tree: ast.Module, node: ast.ClassDef, lines: list[str], changed: list[str]
+    code: str,
+    tree: ast.Module,
+    node: ast.ClassDef,
+    lines: list[str],
+    changed: list[str],
+    wanted: Collection[str] = (),
 ) -> str:
     existing = _classes(tree).get(node.name)
     if existing is None:
+        lifted = _static_wrapped(node, tree, wanted)
+        if lifted:
+            changed += [item.name for item in lifted]
+            return _insert_at(code, _module_end(tree, code), _unwrapped(lines, node, lifted))
         changed.append(node.name)
         return _insert_at(code, _module_end(tree, code), _source(lines, node))
     for item in node.body:
@@ -362,10 +414,13 @@ def _put_class(
 # -- a whole reply ---------------------------------------------------------------------------
 
 
-def apply_reply(files: dict[str, str], reply: str, default_path: str) -> dict[str, str]:
+def apply_reply(
+    files: dict[str, str], reply: str, default_path: str, wanted: Collection[str] = ()
+) -> dict[str, str]:
     """New contents of the files a reply edits ({path: text}); search/replace blocks when the
     reply has them, else the reply's Python block as whole definitions for `default_path` (or
-    as the whole file, when that file is new). EditError when nothing applies."""
+    as the whole file, when that file is new). EditError when nothing applies. `wanted`: the
+    module-level functions the plan asks for."""
     blocks = parse_blocks(reply, default_path)
     if blocks:
         out: dict[str, str] = {}
@@ -384,7 +439,7 @@ def apply_reply(files: dict[str, str], reply: str, default_path: str) -> dict[st
     current = files.get(default_path)
     if not current or not current.strip():
         return {default_path: code.rstrip("\n") + "\n"}
-    return {default_path: apply_definitions(current, code, default_path)[0]}
+    return {default_path: apply_definitions(current, code, default_path, wanted)[0]}
 
 
 def python_block(reply: str) -> str | None:

@@ -206,7 +206,7 @@ class Verifier:
         reply = write_edit(
             self.ctx, plan, target, code, written, failed, self.examples, temperature=0.7
         )
-        new_files = edits.apply_reply(dict(best.files), reply, target)
+        new_files = edits.apply_reply(dict(best.files), reply, target, plan.functions)
         return new_files, "edit"
 
     def _drop_wrong_tests(

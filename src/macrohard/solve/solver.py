@@ -374,7 +374,7 @@ class Solver:
                 ctx, work.plan, target, current[target], tests, failures, work.examples
             )
             try:
-                new = edits.apply_reply(current, reply, target)
+                new = edits.apply_reply(current, reply, target, work.plan.functions)
             except MacrohardError as exc:
                 if isinstance(exc, BudgetExceeded | Cancelled):
                     raise
