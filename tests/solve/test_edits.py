@@ -9,7 +9,7 @@ import pytest
 from macrohard.errors import EditError
 from macrohard.solve import apply_block, apply_definitions, apply_reply, parse_blocks
 from macrohard.solve.edits import Block, python_block
-from macrohard.solve.steps import signatures
+from macrohard.solve.steps import named_symbols, signatures
 
 CODE = '''"""Shapes."""
 
@@ -241,3 +241,11 @@ def test_a_lifted_function_leaves_the_rest_of_its_class() -> None:
     (new,) = apply_reply({"m.py": CODE}, reply, "m.py", ["clamp"]).values()
     assert "class MathUtils:\n    unit = 1\n" in new and "    def twice(self):" in new
     assert "\ndef clamp(" in new and "@staticmethod" not in new
+
+
+def test_the_names_a_request_gives_are_calls_first_without_file_names() -> None:
+    request = (
+        "Please add `findall` to the `parse` module (`parse.py`): "
+        "`findall(format, string, pos=0)` searches `string`; see `Parser.search(`."
+    )
+    assert named_symbols(request, None) == ["findall", "search", "parse", "string"]  # type: ignore[arg-type]

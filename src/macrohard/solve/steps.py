@@ -26,7 +26,8 @@ _BUG_WORDS = re.compile(
     r"broken|regression|should not|doesn't|does not)\b",
     re.I,
 )
-_NAME = re.compile(r"`([A-Za-z_][\w.]*)(?:\(|`)")
+_NAME = re.compile(r"`([A-Za-z_][\w.]*)(\(|`)")
+_FILE_NAME = re.compile(r"\.(py|pyi|txt|md|rst|toml|cfg|ini|json|ya?ml|csv)$")
 
 
 class Plan(BaseModel):
@@ -45,8 +46,11 @@ def guess_kind(request: str) -> Literal["bug", "feature"]:
 
 
 def named_symbols(request: str, repo: RepoMap) -> list[str]:
-    """Names in backticks the request mentions (`name(` or `name`), known in the repo or not."""
-    return list(dict.fromkeys(m.rsplit(".", 1)[-1] for m in _NAME.findall(request)))
+    """Names in backticks the request mentions (`name(` or `name`), known in the repo or not;
+    calls first (`findall(` before its parameter `string`), file names (`parse.py`) left out."""
+    found = [(m.group(1), m.group(2) == "(") for m in _NAME.finditer(request)]
+    names = [n for n, _ in sorted(found, key=lambda f: not f[1]) if not _FILE_NAME.search(n)]
+    return list(dict.fromkeys(n.rsplit(".", 1)[-1] for n in names))
 
 
 def plan(ctx: Context, repo: RepoMap) -> tuple[Plan, list[str]]:
