@@ -140,6 +140,19 @@ def test_a_failing_cli_run_names_the_functions_it_ran(tmp_path: Path) -> None:
     assert not list(root.glob("**/sitecustomize*"))  # the tracer stays out of the project
 
 
+def test_a_cli_that_crashes_shows_what_its_innermost_frame_held(tmp_path: Path) -> None:
+    root = project(tmp_path, "03-todo")
+    code = (root / "todo.py").read_text()
+    broken = code.replace('text = " ".join(args.text)', 'text = " ".join(args.text) + 1')
+    assert broken != code
+    (root / "todo.py").write_text(broken)
+    failures = TestsGate().check(root, default_sandbox()).details["failures"]
+    message = next(f["message"] for f in failures if "add buy milk" in f["message"])
+    assert "TypeError: can only concatenate str" in message
+    assert "  where " in message and "args = Namespace(" in message
+    assert "functions run: todo.py:main" in message
+
+
 def test_examples_at_a_repositorys_root_trace_its_package(tmp_path: Path) -> None:
     """`solve` may put the client's tests at the root of a repository whose code is a package:
     the harness finds the root from its own depth, and the trace names the package's file."""

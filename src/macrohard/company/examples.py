@@ -241,6 +241,26 @@ def project_file(root, filename):
     return rel if real.startswith(root) and not test else ""
 
 
+def _short(value):
+    try:
+        text = repr(value)
+    except Exception as exc:  # noqa: BLE001 - a broken __repr__ is the project's, not ours
+        text = f"<{type(value).__name__}: repr raised {type(exc).__name__}>"
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _values(frame):
+    shown = []
+    for name, value in list(frame.f_locals.items())[:12]:
+        attrs = getattr(value, "__dict__", None) if name == "self" else None
+        if isinstance(attrs, dict):
+            shown += [f"self.{k} = {_short(v)}" for k, v in list(attrs.items())[:6]]
+        elif name != "self":
+            shown.append(f"{name} = {_short(value)}")
+    text = ", ".join(shown)
+    return text if len(text) <= 400 else text[:397] + "..."
+
+
 def make_tracer(root, seen):
     root = os.path.realpath(root) + os.sep
     files = {}
@@ -264,6 +284,22 @@ _SITE_HEAD = "import atexit\nimport os\nimport sys\n"
 _SITE_TAIL = """
 _seen = {}
 sys.setprofile(make_tracer(os.getcwd(), _seen))
+
+
+def _excepthook(kind, error, tb, default=sys.excepthook):
+    # the usual traceback, then what the innermost frame of the program's own code held
+    sys.setprofile(None)
+    default(kind, error, tb)
+    root, frame = os.path.realpath(os.getcwd()) + os.sep, None
+    while tb is not None:
+        if project_file(root, tb.tb_frame.f_code.co_filename):
+            frame = tb.tb_frame
+        tb = tb.tb_next
+    if frame is not None and _values(frame):
+        sys.stderr.write("  where " + _values(frame) + "\\n")
+
+
+sys.excepthook = _excepthook
 
 
 @atexit.register
@@ -293,25 +329,6 @@ def _session(setup, errors):
         except Exception:  # noqa: BLE001 - an earlier failing step is reported by its own test
             pass
     return globs
-
-
-def _short(value):
-    try:
-        text = repr(value)
-    except Exception as exc:  # noqa: BLE001 - a broken __repr__ is the project's, not ours
-        text = f"<{type(value).__name__}: repr raised {type(exc).__name__}>"
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _values(frame):
-    shown = []
-    for name, value in list(frame.f_locals.items())[:12]:
-        attrs = getattr(value, "__dict__", None) if name == "self" else None
-        if isinstance(attrs, dict):
-            shown += [f"self.{k} = {_short(v)}" for k, v in list(attrs.items())[:6]]
-        elif name != "self":
-            shown.append(f"{name} = {_short(value)}")
-    return ", ".join(shown)
 
 
 class _Runner(doctest.DocTestRunner):
@@ -411,7 +428,7 @@ def test_client_transcript(case, tmp_path):
     if not _same(expected, result.stdout):
         pytest.fail(
             f"$ {command}\\nexpected stdout:\\n{expected}\\ngot stdout:\\n{result.stdout[-800:]}"
-            f"\\nstderr:\\n{result.stderr[-600:]}\\n{_ran(seen)}",
+            f"\\nstderr:\\n{result.stderr[-900:]}\\n{_ran(seen)}",
             pytrace=False,
         )
 """
