@@ -241,6 +241,18 @@ def project_file(root, filename):
     return rel if real.startswith(root) and not test else ""
 
 
+def project_frames(root, tb):
+    # the traceback's steps through the project's own code, outermost first, as (file, step)
+    root = os.path.realpath(root) + os.sep
+    frames = []
+    while tb is not None:
+        rel = project_file(root, tb.tb_frame.f_code.co_filename)
+        if rel:
+            frames.append((rel, tb))
+        tb = tb.tb_next
+    return frames
+
+
 def _short(value):
     try:
         text = repr(value)
@@ -290,13 +302,10 @@ def _excepthook(kind, error, tb, default=sys.excepthook):
     # the usual traceback, then what the innermost frame of the program's own code held
     sys.setprofile(None)
     default(kind, error, tb)
-    root, frame = os.path.realpath(os.getcwd()) + os.sep, None
-    while tb is not None:
-        if project_file(root, tb.tb_frame.f_code.co_filename):
-            frame = tb.tb_frame
-        tb = tb.tb_next
-    if frame is not None and _values(frame):
-        sys.stderr.write("  where " + _values(frame) + "\\n")
+    frames = project_frames(os.getcwd(), tb)
+    values = _values(frames[-1][1].tb_frame) if frames else ""
+    if values:
+        sys.stderr.write("  where " + values + "\\n")
 
 
 sys.excepthook = _excepthook
@@ -345,18 +354,15 @@ class _Runner(doctest.DocTestRunner):
         try:
             kind, error, tb = exc_info
             lines = [f"{kind.__name__}: {error}"]
-            root, frame = os.path.realpath(ROOT) + os.sep, None
-            while tb is not None:
-                code = tb.tb_frame.f_code
-                rel = project_file(root, code.co_filename)
-                if rel:
-                    name = getattr(code, "co_qualname", code.co_name)
-                    text = linecache.getline(code.co_filename, tb.tb_lineno).strip()
-                    lines.append(f'File "{rel}", line {tb.tb_lineno}, in {name}: {text}')
-                    frame = tb.tb_frame
-                tb = tb.tb_next
-            if frame is not None and _values(frame):
-                lines.append("  where " + _values(frame))
+            frames = project_frames(ROOT, tb)
+            for rel, step in frames:
+                code = step.tb_frame.f_code
+                name = getattr(code, "co_qualname", code.co_name)
+                text = linecache.getline(code.co_filename, step.tb_lineno).strip()
+                lines.append(f'File "{rel}", line {step.tb_lineno}, in {name}: {text}')
+            values = _values(frames[-1][1].tb_frame) if frames else ""
+            if values:
+                lines.append("  where " + values)
         finally:
             sys.setprofile(tracer)
         want = example.want.strip() or (example.exc_msg or "").strip() or "nothing"
