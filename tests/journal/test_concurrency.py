@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from macrohard.journal import Journal, RunRecord
+from macrohard.journal import Journal, RunRecord, db
 
 from .conftest import PHASES
 
@@ -120,3 +122,25 @@ def test_processes_racing_to_create_the_journal(tmp_path: Path) -> None:
     runs = journal.list_runs()
     assert sorted(r.request for r in runs) == ["run x", "run y", "run z"]
     assert all(len(journal.events(r.id)) == 101 for r in runs)
+
+
+def test_opening_a_fresh_journal_waits_for_a_writer_instead_of_failing_to_use_wal(
+    tmp_path: Path,
+) -> None:
+    # SQLite skips the busy handler for a journal-mode change: without a wait of our own, a
+    # second process opening a fresh journal while the first holds it failed at once
+    # ("database is locked"; seen in CI when three builds started together).
+    path = tmp_path / "journal.db"
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("BEGIN IMMEDIATE")  # a writer, still in rollback-journal mode
+    release = threading.Timer(0.3, lambda: holder.execute("COMMIT"))
+    release.start()
+    started = time.monotonic()
+    conn = db.connect(path)
+    waited = time.monotonic() - started
+    release.join()
+    holder.close()
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert waited >= 0.2
+    conn.close()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import random
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -78,15 +80,39 @@ def connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        if mode != "wal":
-            conn.close()
-            raise JournalError(f"journal {path} cannot use WAL mode (got {mode!r})")
+    try:
+        mode = _use_wal(conn)
+    except BaseException:
+        conn.close()
+        raise
+    if mode != "wal":
+        conn.close()
+        raise JournalError(f"journal {path} cannot use WAL mode (got {mode!r})")
     # WAL + NORMAL survives any process kill; only a power cut may lose the newest commits.
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
     return conn
+
+
+def _use_wal(conn: sqlite3.Connection) -> str:
+    """Switches a new database to WAL, waiting out others doing the same.
+
+    SQLite does not call the busy handler for a journal-mode change, so several processes
+    opening one fresh journal at once get "database is locked" at once; this waits instead.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    delay = 0.005
+    while True:
+        try:
+            mode: str = conn.execute("PRAGMA journal_mode").fetchone()[0]
+            if mode == "wal":
+                return mode
+            return str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(delay + random.uniform(0, delay))  # noqa: S311 - jitter, not a secret
+        delay = min(delay * 2, 0.2)
 
 
 @contextmanager
