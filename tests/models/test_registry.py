@@ -71,3 +71,23 @@ def test_wrappers_forward_prefill_and_name() -> None:
     assert wrapped.name == "inner" and wrapped.supports_prefill is True
     assert wrapped.complete([user("q")], stop=("END",)).text == "x"
     assert inner.requests[0].stop == ("END",)
+
+
+def test_a_transcript_records_every_call_when_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answers = tmp_path / "a.json"
+    answers.write_text(json.dumps(["first", "second"]))
+    transcript = tmp_path / "logs" / "calls.jsonl"
+    monkeypatch.setenv("MACROHARD_TRANSCRIPT", str(transcript))
+    model = get_model(f"scripted:{answers}")
+    model.complete([user("one?")], max_tokens=10)
+    model.complete([user("two?")], temperature=0.7)
+    records = [json.loads(line) for line in transcript.read_text().splitlines()]
+    assert [r["reply"] for r in records] == ["first", "second"]
+    assert records[0]["messages"] == [{"role": "user", "content": "one?"}]
+    assert (records[0]["max_tokens"], records[1]["temperature"]) == (10, 0.7)
+    assert records[0]["model"] == "scripted:a.json"
+    monkeypatch.delenv("MACROHARD_TRANSCRIPT")
+    get_model(f"scripted:{answers}").complete([user("three?")])
+    assert len(transcript.read_text().splitlines()) == 2

@@ -8,6 +8,9 @@
     anthropic:claude-sonnet-4-5        Anthropic (key from ANTHROPIC_API_KEY)
     scripted:answers.json              replay a JSON list of answers (demos and tests)
 
+With $MACROHARD_TRANSCRIPT set to a file, every call is appended to it as a JSON line (messages,
+reply, tokens, seconds).
+
 Backends are plugins of the `macrohard.models` entry-point group, named by prefix (the built-ins
 below are declared in pyproject.toml like any plugin's); `register_backend` adds one from code.
 """
@@ -23,7 +26,7 @@ from typing import Any
 from macrohard import plugins
 from macrohard.errors import ModelSpecError
 from macrohard.models.base import Model
-from macrohard.models.wrappers import Retrying
+from macrohard.models.wrappers import Recorded, Retrying
 
 DEFAULT_SPEC = "embedded:qwen2.5-coder-1.5b"
 SMALL_SPEC = "embedded:qwen2.5-coder-0.5b"
@@ -100,4 +103,9 @@ def get_model(spec: str | None = None, **options: Any) -> Model:
             f"unknown model backend {prefix!r} in spec {spec!r}; use one of: {known} "
             f"(e.g. {DEFAULT_SPEC})"
         )
-    return plugins.call("models", prefix, factory, rest, options)
+    model: Model = plugins.call("models", prefix, factory, rest, options)
+    if transcript := os.environ.get("MACROHARD_TRANSCRIPT"):
+        path = Path(transcript).expanduser()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        model = Recorded(model, path)
+    return model

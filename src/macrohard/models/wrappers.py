@@ -1,4 +1,5 @@
-"""Cross-cutting behaviour as wrappers around any Model: retry with backoff, usage metering.
+"""Cross-cutting behaviour as wrappers around any Model: retry with backoff, usage metering,
+a transcript of every call.
 
 A wrapper subclasses `Wrapper` and overrides `call`; the full `complete` signature, the name and
 the prefill capability of the wrapped model are forwarded once, here.
@@ -6,10 +7,12 @@ the prefill capability of the wrapped model are forwarded once, here.
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from macrohard.errors import ModelUnavailable, TransientModelError
@@ -95,4 +98,37 @@ class Metered(Wrapper):
         completion = super().call(messages, options)
         with self._lock:
             self.usage = self.usage + completion.usage
+        return completion
+
+
+class Recorded(Wrapper):
+    """Appends each call (messages, options, reply, usage) as one JSON line to `path`: what the
+    model was asked and said, for an engineer reading why a run went the way it did.
+
+    Prompts hold the request and the code, never API keys (those stay in the clients)."""
+
+    def __init__(self, model: Model, path: Path) -> None:
+        super().__init__(model)
+        self.path = path
+        self._lock = threading.Lock()
+
+    def call(self, messages: Sequence[Message], options: dict[str, Any]) -> Completion:
+        started = time.time()
+        completion = super().call(messages, options)
+        record = {
+            "at": round(started, 3),
+            "model": self.name,
+            "messages": list(messages),
+            "temperature": options["temperature"],
+            "max_tokens": options["max_tokens"],
+            "schema": options["schema"] is not None,
+            "reply": completion.text,
+            "finish_reason": completion.finish_reason,
+            "prompt_tokens": completion.usage.prompt_tokens,
+            "completion_tokens": completion.usage.completion_tokens,
+            "seconds": round(completion.usage.seconds, 2),
+        }
+        line = json.dumps(record, ensure_ascii=False) + "\n"
+        with self._lock, self.path.open("a", encoding="utf-8") as out:
+            out.write(line)
         return completion
