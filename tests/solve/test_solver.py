@@ -91,6 +91,7 @@ class Script:
                 ("You are QA", "qa"),
                 ("fixing one function", "function"),
                 ("You are an engineer changing", "edit"),
+                ("You are an engineer adding", "edit"),  # a feature's new functions
             )
             if key in text
         )
@@ -323,3 +324,31 @@ def test_repairs_take_turns_among_the_functions_a_failing_example_ran(
         for p in script.prompts["function"]
     ]
     assert asked[0].startswith("def mul(a, b):") and asked[1].startswith("def _times(a, b):")
+
+
+def test_a_features_new_function_is_asked_for_alone_and_rewritten_unseen(
+    repo: Path, journal: Journal
+) -> None:
+    # the first version is wrong and its function repair changes nothing; the edit round
+    # then asks for mul again with the wrong body hidden, and that version is kept
+    wrong = "```python\ndef mul(a, b):\n    return a ** b\n```"
+    script = Script(plan=[PLAN], qa=[TESTS], edit=[wrong, GOOD], function=[wrong])
+    outcome = solver(script, journal).solve(repo, REQUEST)
+    assert outcome.verdict == "resolved", outcome.report["verify"]
+    first, again = script.prompts["edit"]
+    assert "Write the new `mul` for `calc.py`" in first and "SEARCH" not in first
+    assert "return a ** b" in script.prompts["function"][0]  # a repair of one function sees it
+    assert "return a ** b" not in again and "def mul(a, b):\n    ...\n" in again
+    assert "write them again" in again
+    assert [r["kept"] for r in outcome.report["verify"]["rounds"]] == [False, True]
+    assert "return a * b" in git(repo, "show", f"{outcome.branch}:calc.py")
+
+
+def test_a_bug_report_is_edited_not_written_anew(repo: Path, journal: Journal) -> None:
+    request = "Bug: `sub(5, 3)` returns 8 but should return 2."
+    plan = json.dumps(
+        {"kind": "bug", "summary": "fix sub", "files": ["calc.py"], "functions": ["sub"]}
+    )
+    script = Script(plan=[plan], qa=[TESTS], edit=[GOOD])
+    solver(script, journal).solve(repo, request)
+    assert "You are an engineer changing existing code" in script.prompts["edit"][0]

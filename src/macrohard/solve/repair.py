@@ -4,8 +4,9 @@ A trial is the repository's own tests plus the new ones, run in the sandbox. It 
 first, by: the tests ran at all; fewer regressions (tests that passed at the baseline and fail
 now); fewer failing client examples; fewer failing new tests. Each repair round asks for a new
 version of the function a failure blames (alternating with a new whole edit at a higher
-temperature, since a small model told about a failure mostly repeats itself) and keeps it only
-if it scores better. At the end, model-written tests that still fail may be dropped as wrong,
+temperature, since a small model told about a failure mostly repeats itself; for a feature's new
+functions that edit is a rewrite of them with their last version hidden) and keeps it only if it
+scores better. At the end, model-written tests that still fail may be dropped as wrong,
 but at most half of them, never the client's examples, and never when anything regressed.
 """
 
@@ -16,11 +17,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from macrohard.company.context import Context
-from macrohard.company.splice import fault_functions, function_source, span, splice, without
+from macrohard.company.splice import (
+    fault_functions,
+    function_source,
+    functions,
+    hollow,
+    span,
+    splice,
+    without,
+)
 from macrohard.errors import BudgetExceeded, Cancelled, EditError
 from macrohard.sandbox import Sandbox
 from macrohard.solve import edits
-from macrohard.solve.steps import Plan, signatures, write_edit, write_function
+from macrohard.solve.steps import Plan, signatures, write_edit, write_function, write_new
 from macrohard.solve.testrun import TestCommand, TestRun, belongs, regressions, run_tests
 
 RESERVE_SECONDS = 20.0  # the review and the delivery after verify
@@ -83,8 +92,10 @@ class Verifier:
         baseline: TestRun | None,
         rounds: int,
         examples: list[str] | None = None,
+        fresh: list[str] | None = None,
     ) -> None:
         self.ctx = ctx
+        self.fresh = fresh or []  # a feature's new functions: rewritten whole, not edited
         self.examples = examples or []
         self.client = ""
         self.sandbox = sandbox
@@ -203,9 +214,24 @@ class Verifier:
             return ({target: new} if new and new != code else None), f"function {name}"
         written = "\n\n".join(t for p, t in tests.items() if p != self.client)
         failed = f"The last attempt failed:\n{failures}"
-        reply = write_edit(
-            self.ctx, plan, target, code, written, failed, self.examples, temperature=0.7
-        )
+        if self.fresh:  # written anew, without the wrong version in view to copy back
+            quals = [q for q, _ in functions(ast.parse(code)) if q.rsplit(".", 1)[-1] in self.fresh]
+            failed += "\n\nTheir last version is hidden above (`...`): write them again."
+            reply = write_new(
+                self.ctx,
+                plan,
+                target,
+                hollow(code, quals),
+                self.fresh,
+                written,
+                failed,
+                self.examples,
+                temperature=0.7,
+            )
+        else:
+            reply = write_edit(
+                self.ctx, plan, target, code, written, failed, self.examples, temperature=0.7
+            )
         new_files = edits.apply_reply(dict(best.files), reply, target, plan.functions)
         return new_files, "edit"
 

@@ -38,7 +38,15 @@ from macrohard.solve.deps import install as install_dependencies
 from macrohard.solve.repair import Verifier
 from macrohard.solve.repomap import RepoMap, module_of
 from macrohard.solve.review import format_like_the_repository, review_changes, tidy
-from macrohard.solve.steps import Plan, plan, test_example, write_edit, write_tests
+from macrohard.solve.steps import (
+    Plan,
+    fresh_names,
+    plan,
+    test_example,
+    write_edit,
+    write_new,
+    write_tests,
+)
 from macrohard.solve.testrun import (
     TestCommand,
     TestRun,
@@ -88,6 +96,7 @@ class Work:
     client_tests: str = ""  # the path of the tests made from the request's examples
     examples: list[str] = field(default_factory=list)  # the request's checkable examples
     reproduced: list[str] = field(default_factory=list)  # a bug's new tests failing before the fix
+    fresh: list[str] = field(default_factory=list)  # what a feature adds: names defined nowhere yet
     changed: list[str] = field(default_factory=list)
     verified: bool = False
     reviewed: bool = False
@@ -369,10 +378,24 @@ class Solver:
             failures = f"The new tests fail on the current code:\n{clue}"
             blamed = fault_functions(current[target], target, work.reproduced)
             work.plan.functions = list(dict.fromkeys([*blamed, *work.plan.functions]))
+        if work.plan.kind == "feature" and work.repo is not None:
+            work.fresh = fresh_names(ctx.request, work.repo, work.plan)
         for attempt in range(2):
-            reply = write_edit(
-                ctx, work.plan, target, current[target], tests, failures, work.examples
-            )
+            if work.fresh:
+                reply = write_new(
+                    ctx,
+                    work.plan,
+                    target,
+                    current[target],
+                    work.fresh,
+                    tests,
+                    failures,
+                    work.examples,
+                )
+            else:
+                reply = write_edit(
+                    ctx, work.plan, target, current[target], tests, failures, work.examples
+                )
             try:
                 new = edits.apply_reply(current, reply, target, work.plan.functions)
             except MacrohardError as exc:
@@ -396,7 +419,13 @@ class Solver:
     def _verify(self, ctx: Context, tree: Workspace, work: Work) -> Any:
         assert work.plan is not None
         verifier = Verifier(
-            ctx, self.sandbox, work.command, work.baseline, self.repair_rounds, work.examples
+            ctx,
+            self.sandbox,
+            work.command,
+            work.baseline,
+            self.repair_rounds,
+            work.examples,
+            work.fresh,
         )
         result = verifier.run(work.plan, work.test_files, work.client_tests, work.changed)
         base_files = set(tree.files(work.base))

@@ -9,6 +9,7 @@ and the functions in question) for the edit, one failing function for a repair.
 from __future__ import annotations
 
 import ast
+import builtins
 import re
 from typing import Literal
 
@@ -82,6 +83,19 @@ def plan(ctx: Context, repo: RepoMap) -> tuple[Plan, list[str]]:
     functions = list(dict.fromkeys([*proposed.functions, *names]))[:6]
     kind = proposed.kind if proposed.kind else guess_kind(ctx.request)
     return Plan(kind=kind, summary=proposed.summary, files=kept[:3], functions=functions), notes
+
+
+def fresh_names(request: str, repo: RepoMap, the_plan: Plan) -> list[str]:
+    """What a feature adds: the functions the plan names and the request names too (in
+    backticks) that nothing in the repository defines yet."""
+    known = {s.name.rsplit(".", 1)[-1] for f in repo.files for s in f.symbols}
+    asked = set(named_symbols(request, repo))
+    names = [n.rsplit(".", 1)[-1] for n in the_plan.functions]
+    return [
+        n
+        for n in dict.fromkeys(names)
+        if n in asked and n not in known and not hasattr(builtins, n)
+    ]
 
 
 def outline(repo: RepoMap, path: str) -> str:
@@ -222,6 +236,42 @@ def write_edit(
     long = text.count("\n") > WHOLE_FILE_LINES
     parts.append((SEARCH_RULES if long else EDIT_RULES).format(path=target))
     return ctx.ask(ctx.prompt(persona, "\n\n".join(parts)), max_tokens=900, temperature=temperature)
+
+
+NEW_RULES = (
+    "Write {names} for `{path}`, as the request describes. Reply with one ```python block "
+    "holding only the new definitions (and any imports they need): they are added to the file "
+    "as they are, where they can use its functions, classes and imports. A new method goes "
+    "inside its class written with only that method (`class Name:` and the method)."
+)
+
+
+def write_new(
+    ctx: Context,
+    the_plan: Plan,
+    target: str,
+    text: str,
+    names: list[str],
+    tests: str,
+    failures: str = "",
+    examples: list[str] | None = None,
+    *,
+    temperature: float = 0.0,
+) -> str:
+    """The engineer's new functions or methods for a feature, as the model's reply: only the
+    new definitions, not an edit of the file (a small model asked to edit a long file for a new
+    function rewrote its head, or answered with a broken SEARCH block)."""
+    persona = "You are an engineer adding to existing code."
+    parts = [file_view(text, target, the_plan.functions)]
+    if examples:
+        parts.append("The client's examples must hold:\n" + "\n".join(examples))
+    if tests:
+        parts.append(f"These new tests must pass:\n```python\n{tests.rstrip()}\n```")
+    if failures:
+        parts.append(failures)
+    listed = ", ".join(f"`{n}`" for n in names)
+    parts.append(NEW_RULES.format(names=f"the new {listed}", path=target))
+    return ctx.ask(ctx.prompt(persona, "\n\n".join(parts)), max_tokens=700, temperature=temperature)
 
 
 def write_function(
