@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 
 import pytest
 
 from macrohard.errors import EditError
 from macrohard.solve import apply_block, apply_definitions, apply_reply, parse_blocks
 from macrohard.solve.edits import Block, python_block
-from macrohard.solve.steps import named_symbols, signatures
+from macrohard.solve.repomap import RepoMap
+from macrohard.solve.steps import Plan, fresh_names, named_symbols, signatures
 
 CODE = '''"""Shapes."""
 
@@ -249,3 +251,34 @@ def test_the_names_a_request_gives_are_calls_first_without_file_names() -> None:
         "`findall(format, string, pos=0)` searches `string`; see `Parser.search(`."
     )
     assert named_symbols(request, None) == ["findall", "search", "parse", "string"]  # type: ignore[arg-type]
+
+
+def test_a_new_method_annotated_with_its_own_class_still_imports() -> None:
+    # `other: Circle` is evaluated while the class body runs: unquoted, the module broke
+    snippet = (
+        "class Circle:\n    def same(self, other: Circle) -> bool:\n"
+        "        return self.r == other.r\n"
+    )
+    code, _ = apply_definitions(CODE, snippet)
+    assert "def same(self, other: 'Circle') -> bool:" in code
+    namespace: dict[str, object] = {}
+    exec(
+        compile(code.replace('if __name__ == "__main__"', "if False"), "shapes", "exec"), namespace
+    )
+    # a method given bare, in place of an existing one, is quoted too; postponed files are not
+    code, _ = apply_definitions(code, "def same(self, other: Circle):\n    return True\n")
+    assert "other: 'Circle'" in code
+    postponed = "from __future__ import annotations\n" + CODE
+    code, _ = apply_definitions(postponed, snippet)
+    assert "other: Circle)" in code
+
+
+def test_fresh_names_are_the_calls_a_request_asks_for_that_nothing_defines(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "shapes.py").write_text(CODE)
+    repo = RepoMap.scan(tmp_path, ["shapes.py"])
+    request = "Add `Circle.same(other)`: true when `other` has the same radius; like `describe(`."
+    the_plan = Plan(kind="feature", summary="", files=["shapes.py"], functions=[])
+    the_plan.functions = ["Circle.same", "other", "describe", "len", "helper"]
+    assert fresh_names(request, repo, the_plan) == ["same"]

@@ -352,3 +352,20 @@ def test_a_bug_report_is_edited_not_written_anew(repo: Path, journal: Journal) -
     script = Script(plan=[plan], qa=[TESTS], edit=[GOOD])
     solver(script, journal).solve(repo, request)
     assert "You are an engineer changing existing code" in script.prompts["edit"][0]
+
+
+def test_a_repair_is_told_why_the_tests_could_not_even_be_imported(
+    repo: Path, journal: Journal
+) -> None:
+    # the new mul breaks the module at import: every own test stops running; the repair sees
+    # the import error first, and the tests that did not run as a count, not as a list
+    broken = "```python\ndef mul(a, b=undefined_name()):\n    return a * b\n```"
+    never = "```python\ndef mul(a, b):\n    return a ** b\n```"
+    script = Script(plan=[PLAN], qa=[TESTS], edit=[broken, never], function=[never])
+    outcome = solver(script, journal).solve(repo, REQUEST)
+    assert outcome.verdict == "unresolved"
+    told = script.prompts["edit"][1] if len(script.prompts["edit"]) > 1 else ""
+    told += "".join(script.prompts.get("function", []))
+    assert "could not be imported" in told and "NameError" in told
+    assert "passed before the change did not run at all" in told
+    assert "tests.test_calc::test_add: failed" not in told

@@ -324,6 +324,8 @@ def _put_function(code: str, tree: ast.Module, node: Def, source: str, changed: 
         methods = _methods(tree, node.name)
         target = methods[0] if len(methods) == 1 and not node.name.startswith("__") else ""
     if target:
+        if "." in target and not _postponed(tree):
+            source = quote_own_class(source, target.split(".")[0])
         refuse_shrinking(code, target, source)
         result = splice(code, target, source)
         if result is None:
@@ -374,6 +376,47 @@ def _unwrapped(lines: list[str], node: ast.ClassDef, lifted: list[Def]) -> str:
     return "\n\n\n".join(parts)
 
 
+def _postponed(tree: ast.Module) -> bool:
+    """Whether the module has `from __future__ import annotations` (annotations not evaluated)."""
+    return any(
+        isinstance(n, ast.ImportFrom)
+        and n.module == "__future__"
+        and any(a.name == "annotations" for a in n.names)
+        for n in tree.body
+    )
+
+
+def quote_own_class(source: str, cls: str) -> str:
+    """A method's source with the annotations that name its own class quoted (`other: Version`
+    becomes `other: 'Version'`): evaluated while the class body runs, they raise NameError and
+    the module no longer imports."""
+    try:
+        node = ast.parse(textwrap.dedent(source)).body[0]
+    except (SyntaxError, IndexError):
+        return source
+    if not isinstance(node, Def):
+        return source
+    args = node.args
+    every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+    notes = [a.annotation for a in every if a is not None and a.annotation is not None]
+    notes += [node.returns] if node.returns is not None else []
+    own = [
+        n
+        for n in notes
+        if any(isinstance(x, ast.Name) and x.id == cls for x in ast.walk(n))
+        and n.lineno == n.end_lineno
+    ]
+    if not own:
+        return source
+    shift = len(source.splitlines()[0]) - len(textwrap.dedent(source).splitlines()[0])
+    lines = source.splitlines()
+    for n in sorted(own, key=lambda n: (n.lineno, n.col_offset), reverse=True):
+        line = lines[n.lineno - 1]
+        start, end = n.col_offset + shift, (n.end_col_offset or 0) + shift
+        lines[n.lineno - 1] = line[:start] + repr(line[start:end]) + line[end:]
+    return "\n".join(lines) + ("\n" if source.endswith("\n") else "")
+
+
 def _put_class(
     code: str,
     tree: ast.Module,
@@ -397,6 +440,8 @@ def _put_class(
         cls = _classes(tree)[node.name]
         qual = f"{node.name}.{item.name}"
         source = _source(lines, item)
+        if not _postponed(tree):
+            source = quote_own_class(source, node.name)
         if any(isinstance(m, Def) and m.name == item.name for m in cls.body):
             refuse_shrinking(code, qual, source)
             result = splice(code, qual, source)

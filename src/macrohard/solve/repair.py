@@ -63,8 +63,19 @@ class Trial:
         )
 
     def messages(self) -> list[str]:
-        ids = [*self.client_failed, *self.new_failed, *self.regressed]
-        return [f"{t}: {self.run.failures.get(t, 'failed')}" for t in ids]
+        """What failed, the cause first: a test file that could not even be imported (pytest's
+        collection error, id `::module`), then the tests; tests that passed before and did not
+        run now are counted, not listed (each would only say 'failed')."""
+        broken = [t for t in sorted(self.run.failed) if t.startswith("::")]
+        ran = [t for t in self.regressed if t in self.run.outcomes]
+        ids = dict.fromkeys([*self.client_failed, *self.new_failed, *ran])
+        # an import error's cause ends its traceback; one of each kind is enough
+        causes = dict.fromkeys(self.run.failures.get(t, "failed")[-500:] for t in broken)
+        out = [f"a test file could not be imported: {cause}" for cause in causes]
+        out += [f"{t}: {self.run.failures.get(t, 'failed')}" for t in ids if t not in broken]
+        if missing := len(self.regressed) - len(ran):
+            out.append(f"{missing} test(s) that passed before the change did not run at all")
+        return out
 
     def describe(self) -> str:
         return (

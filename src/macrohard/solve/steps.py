@@ -86,10 +86,10 @@ def plan(ctx: Context, repo: RepoMap) -> tuple[Plan, list[str]]:
 
 
 def fresh_names(request: str, repo: RepoMap, the_plan: Plan) -> list[str]:
-    """What a feature adds: the functions the plan names and the request names too (in
-    backticks) that nothing in the repository defines yet."""
+    """What a feature adds: the functions the plan names that the request writes as calls too
+    (`is_compatible(other)`: not its parameter `other`) and nothing in the repository defines."""
     known = {s.name.rsplit(".", 1)[-1] for f in repo.files for s in f.symbols}
-    asked = set(named_symbols(request, repo))
+    asked = {m.group(1).rsplit(".", 1)[-1] for m in _NAME.finditer(request) if m.group(2) == "("}
     names = [n.rsplit(".", 1)[-1] for n in the_plan.functions]
     return [
         n
