@@ -11,7 +11,8 @@ from macrohard.errors import EditError
 from macrohard.solve import apply_block, apply_definitions, apply_reply, parse_blocks
 from macrohard.solve.edits import Block, python_block
 from macrohard.solve.repomap import RepoMap
-from macrohard.solve.steps import Plan, fresh_names, named_symbols, signatures
+from macrohard.solve.steps import Plan, fresh_names, named_symbols, on_topic, signatures
+from macrohard.solve.steps import test_example as qa_example  # not collected as a test
 
 CODE = '''"""Shapes."""
 
@@ -282,3 +283,34 @@ def test_fresh_names_are_the_calls_a_request_asks_for_that_nothing_defines(
     the_plan = Plan(kind="feature", summary="", files=["shapes.py"], functions=[])
     the_plan.functions = ["Circle.same", "other", "describe", "len", "helper"]
     assert fresh_names(request, repo, the_plan) == ["same"]
+
+
+def test_qa_sees_how_the_tests_import_the_changed_module_and_nothing_more(
+    tmp_path: Path,
+) -> None:
+    files = {
+        "shapes.py": CODE,
+        "other.py": "def f():\n    return 1\n",
+        "tests/test_a_other.py": "import pytest\nfrom other import f\n\nDATA = [1, 2]\n\n\n"
+        "def test_f():\n    assert f() == 1\n",
+        "tests/test_shapes.py": "import math\nfrom shapes import Circle\n\nRADII = (1, 2)\n\n\n"
+        "def test_area():\n    assert Circle(1).area() == math.pi\n",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    repo = RepoMap.scan(tmp_path, sorted(files))
+    shown = qa_example(repo, files, "shapes.py")
+    assert "tests/test_shapes.py" in shown and "from shapes import Circle" in shown
+    assert "RADII" not in shown and "def test_area" not in shown
+
+
+def test_tests_that_use_none_of_the_changes_names_are_left_out() -> None:
+    tests = (
+        "from semver import Version, bump_major\n\n\n"
+        "def test_bump():\n    assert bump_major('3.4.5') == '4.0.0'\n\n\n"
+        "def test_compatible():\n    assert Version(1, 0, 0).is_compatible(Version(1, 1, 0))\n"
+    )
+    kept = on_topic(tests, {"is_compatible", "Version"})
+    assert kept is not None and "def test_compatible" in kept and "def test_bump" not in kept
+    assert on_topic(tests, {"findall"}) is None

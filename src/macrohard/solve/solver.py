@@ -333,7 +333,7 @@ class Solver:
             work.client_tests = client
             work.test_files[work.client_tests] = rendered
         originals = {f.path: tree.path.joinpath(f.path).read_text() for f in work.repo.files}
-        example = test_example(work.repo, originals)
+        example = test_example(work.repo, originals, target)
         stem = (work.plan.functions[:1] or [module_of(target).rsplit(".", 1)[-1]])[0]
         path = _free_name(
             tree.path, f"{folder}/test_{stem.lower().replace('.', '_')}_{work.plan.kind}.py"

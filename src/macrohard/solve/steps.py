@@ -46,7 +46,7 @@ def guess_kind(request: str) -> Literal["bug", "feature"]:
     return "bug" if len(_BUG_WORDS.findall(request)) >= 2 else "feature"
 
 
-def named_symbols(request: str, repo: RepoMap) -> list[str]:
+def named_symbols(request: str, repo: RepoMap | None = None) -> list[str]:
     """Names in backticks the request mentions (`name(` or `name`), known in the repo or not;
     calls first (`findall(` before its parameter `string`), file names (`parse.py`) left out."""
     found = [(m.group(1), m.group(2) == "(") for m in _NAME.finditer(request)]
@@ -103,14 +103,31 @@ def outline(repo: RepoMap, path: str) -> str:
     return fmap.outline() if fmap else f"{path} (new file)"
 
 
-def test_example(repo: RepoMap, root_files: dict[str, str]) -> str:
-    """The opening lines of an existing test file: how this project imports its code."""
-    for fmap in repo.files:
-        if fmap.is_test and fmap.path.rsplit("/", 1)[-1].startswith("test") and fmap.symbols:
-            text = root_files.get(fmap.path, "")
-            head = "\n".join(text.splitlines()[:20])
-            return f"An existing test file, {fmap.path}, starts:\n```python\n{head}\n```\n\n"
+def test_example(repo: RepoMap, root_files: dict[str, str], target: str = "") -> str:
+    """The imports of an existing test file, one that imports `target`'s module when there is
+    one: how this project imports its code. Only the imports: shown its first tests or data, a
+    small model copied them into the new file."""
+    module = module_of(target) if target else ""
+    tests = [
+        f
+        for f in repo.files
+        if f.is_test and f.path.rsplit("/", 1)[-1].startswith("test") and f.symbols
+    ]
+    if module:
+        tests.sort(key=lambda f: module not in _import_lines(root_files.get(f.path, "")))
+    for fmap in tests:
+        if head := _import_lines(root_files.get(fmap.path, "")):
+            return f"An existing test file, {fmap.path}, imports:\n```python\n{head}\n```\n\n"
     return ""
+
+
+def _import_lines(text: str) -> str:
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return ""
+    nodes = [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
+    return "\n".join(ast.get_source_segment(text, n) or "" for n in nodes[:12])
 
 
 def write_tests(
@@ -130,7 +147,29 @@ def write_tests(
         "the request states; no fixtures, no network, no files. Reply with one ```python block."
     )
     reply = ctx.ask(ctx.prompt(persona, task), max_tokens=700, temperature=temperature)
-    return clean_tests(reply)
+    code = clean_tests(reply)
+    names = {n.rsplit(".", 1)[-1] for n in [*the_plan.functions, *named_symbols(ctx.request)]}
+    return on_topic(code, names) if code else None
+
+
+def on_topic(code: str, names: set[str]) -> str | None:
+    """The test module without the tests that use none of `names` (the change's functions):
+    a small model shown a project's tests wrote more of those instead; None if none is left."""
+    tree = ast.parse(code)
+
+    def used(node: ast.AST) -> bool:
+        return any(
+            (isinstance(n, ast.Name) and n.id in names)
+            or (isinstance(n, ast.Attribute) and n.attr in names)
+            for n in ast.walk(node)
+        )
+
+    tests = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name.startswith("test")]
+    off = [n for n in tests if not used(n)]
+    if len(off) == len(tests):
+        return None
+    tree.body = [n for n in tree.body if n not in off]
+    return ast.unparse(tree) + "\n"
 
 
 def clean_tests(reply: str) -> str | None:
