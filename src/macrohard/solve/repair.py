@@ -29,7 +29,7 @@ from macrohard.company.splice import (
 from macrohard.errors import BudgetExceeded, Cancelled, EditError
 from macrohard.sandbox import Sandbox
 from macrohard.solve import edits
-from macrohard.solve.steps import Plan, signatures, write_edit, write_function, write_new
+from macrohard.solve.steps import Plan, signatures, write_edit, write_function
 from macrohard.solve.testrun import TestCommand, TestRun, belongs, regressions, run_tests
 
 RESERVE_SECONDS = 20.0  # the review and the delivery after verify
@@ -225,24 +225,22 @@ class Verifier:
             return ({target: new} if new and new != code else None), f"function {name}"
         written = "\n\n".join(t for p, t in tests.items() if p != self.client)
         failed = f"The last attempt failed:\n{failures}"
+        shown = code
         if self.fresh:  # written anew, without the wrong version in view to copy back
             quals = [q for q, _ in functions(ast.parse(code)) if q.rsplit(".", 1)[-1] in self.fresh]
+            shown = hollow(code, quals)
             failed += "\n\nTheir last version is hidden above (`...`): write them again."
-            reply = write_new(
-                self.ctx,
-                plan,
-                target,
-                hollow(code, quals),
-                self.fresh,
-                written,
-                failed,
-                self.examples,
-                temperature=0.7,
-            )
-        else:
-            reply = write_edit(
-                self.ctx, plan, target, code, written, failed, self.examples, temperature=0.7
-            )
+        reply = write_edit(
+            self.ctx,
+            plan,
+            target,
+            shown,
+            written,
+            failed,
+            self.examples,
+            temperature=0.7,
+            fresh=self.fresh,
+        )
         new_files = edits.apply_reply(dict(best.files), reply, target, plan.functions)
         return new_files, "edit"
 

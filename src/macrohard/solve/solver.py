@@ -44,7 +44,6 @@ from macrohard.solve.steps import (
     plan,
     test_example,
     write_edit,
-    write_new,
     write_tests,
 )
 from macrohard.solve.testrun import (
@@ -381,21 +380,16 @@ class Solver:
         if work.plan.kind == "feature" and work.repo is not None:
             work.fresh = fresh_names(ctx.request, work.repo, work.plan)
         for attempt in range(2):
-            if work.fresh:
-                reply = write_new(
-                    ctx,
-                    work.plan,
-                    target,
-                    current[target],
-                    work.fresh,
-                    tests,
-                    failures,
-                    work.examples,
-                )
-            else:
-                reply = write_edit(
-                    ctx, work.plan, target, current[target], tests, failures, work.examples
-                )
+            reply = write_edit(
+                ctx,
+                work.plan,
+                target,
+                current[target],
+                tests,
+                failures,
+                work.examples,
+                fresh=work.fresh,
+            )
             try:
                 new = edits.apply_reply(current, reply, target, work.plan.functions)
             except MacrohardError as exc:

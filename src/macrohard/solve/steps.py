@@ -252,6 +252,14 @@ SEARCH_RULES = (
 )
 
 
+NEW_RULES = (
+    "Write {names} for `{path}`, as the request describes. Reply with one ```python block "
+    "holding only the new definitions (and any imports they need): they are added to the file "
+    "as they are, where they can use its functions, classes and imports. A new method goes "
+    "inside its class written with only that method (`class Name:` and the method)."
+)
+
+
 def write_edit(
     ctx: Context,
     the_plan: Plan,
@@ -262,55 +270,30 @@ def write_edit(
     examples: list[str] | None = None,
     *,
     temperature: float = 0.0,
+    fresh: list[str] | None = None,
 ) -> str:
-    """The engineer's change to `target`, as the model's reply (applied by solve.edits)."""
-    persona = "You are an engineer changing existing code."
-    parts = [file_view(text, target, the_plan.functions), f"Plan: {the_plan.summary}"]
+    """The engineer's change to `target`, as the model's reply (applied by solve.edits). With
+    `fresh` (a feature's new functions), only those new definitions are asked for: asked to edit
+    a long file for a new function, the 1.5B rewrote its head or gave a broken SEARCH block."""
+    parts = [file_view(text, target, the_plan.functions)]
+    if not fresh:
+        parts.append(f"Plan: {the_plan.summary}")
     if examples:
         parts.append("The client's examples must hold:\n" + "\n".join(examples))
     if tests:
         parts.append(f"These new tests must pass:\n```python\n{tests.rstrip()}\n```")
     if failures:  # labelled by the caller: a miss, how a bug shows, a failed attempt
         parts.append(failures)
-    long = text.count("\n") > WHOLE_FILE_LINES
-    parts.append((SEARCH_RULES if long else EDIT_RULES).format(path=target))
-    return ctx.ask(ctx.prompt(persona, "\n\n".join(parts)), max_tokens=900, temperature=temperature)
-
-
-NEW_RULES = (
-    "Write {names} for `{path}`, as the request describes. Reply with one ```python block "
-    "holding only the new definitions (and any imports they need): they are added to the file "
-    "as they are, where they can use its functions, classes and imports. A new method goes "
-    "inside its class written with only that method (`class Name:` and the method)."
-)
-
-
-def write_new(
-    ctx: Context,
-    the_plan: Plan,
-    target: str,
-    text: str,
-    names: list[str],
-    tests: str,
-    failures: str = "",
-    examples: list[str] | None = None,
-    *,
-    temperature: float = 0.0,
-) -> str:
-    """The engineer's new functions or methods for a feature, as the model's reply: only the
-    new definitions, not an edit of the file (a small model asked to edit a long file for a new
-    function rewrote its head, or answered with a broken SEARCH block)."""
-    persona = "You are an engineer adding to existing code."
-    parts = [file_view(text, target, the_plan.functions)]
-    if examples:
-        parts.append("The client's examples must hold:\n" + "\n".join(examples))
-    if tests:
-        parts.append(f"These new tests must pass:\n```python\n{tests.rstrip()}\n```")
-    if failures:
-        parts.append(failures)
-    listed = ", ".join(f"`{n}`" for n in names)
-    parts.append(NEW_RULES.format(names=f"the new {listed}", path=target))
-    return ctx.ask(ctx.prompt(persona, "\n\n".join(parts)), max_tokens=700, temperature=temperature)
+    if fresh:
+        persona = "You are an engineer adding to existing code."
+        listed = ", ".join(f"`{n}`" for n in fresh)
+        parts.append(NEW_RULES.format(names=f"the new {listed}", path=target))
+    else:
+        persona = "You are an engineer changing existing code."
+        long = text.count("\n") > WHOLE_FILE_LINES
+        parts.append((SEARCH_RULES if long else EDIT_RULES).format(path=target))
+    prompt = ctx.prompt(persona, "\n\n".join(parts))
+    return ctx.ask(prompt, max_tokens=700 if fresh else 900, temperature=temperature)
 
 
 def write_function(
