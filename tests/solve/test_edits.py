@@ -314,3 +314,30 @@ def test_tests_that_use_none_of_the_changes_names_are_left_out() -> None:
     kept = on_topic(tests, {"is_compatible", "Version"})
     assert kept is not None and "def test_compatible" in kept and "def test_bump" not in kept
     assert on_topic(tests, {"findall"}) is None
+
+
+def test_wanted_functions_written_as_methods_of_a_made_up_class_are_lifted() -> None:
+    """Asked to add `ordinal()` and `ordinalize()` to inflection, the 1.5B wrote them as methods
+    of a new `class Inflection` calling each other through `self`: nothing could import them."""
+    reply = """```python
+class Inflection:
+    def ordinal(self, number: int) -> str:
+        return "th" if number > 3 else self.describe(number)
+
+    def ordinalize(self, number):
+        return f"{number}{self.ordinal(number)}"
+
+    def keeps(self):
+        return self.data
+```"""
+    (new,) = apply_reply({"m.py": CODE}, reply, "m.py", ["ordinal", "ordinalize"]).values()
+    assert "def ordinal(number: int) -> str:" in new and "else describe(number)" in new
+    assert 'def ordinalize(number):\n    return f"{number}{ordinal(number)}"' in new
+    assert "class Inflection:\n    def keeps(self):" in new  # what used self for more stays
+    # a method using `self` for its data, or a class the plan names, is left as written
+    data = reply.replace("self.describe(number)", "self.suffix")
+    (kept,) = apply_reply({"m.py": CODE}, data, "m.py", ["ordinal", "ordinalize"]).values()
+    assert "def ordinal(self, number: int)" in kept and "def ordinalize(self, number)" in kept
+    named = ["ordinal", "ordinalize", "Inflection"]
+    (kept,) = apply_reply({"m.py": CODE}, reply, "m.py", named).values()
+    assert "def ordinal(self, number: int)" in kept and "def ordinalize(self, number)" in kept

@@ -341,27 +341,65 @@ def _is_static(decorator: ast.expr) -> bool:
 
 
 def _static_wrapped(node: ast.ClassDef, tree: ast.Module, wanted: Collection[str]) -> list[Def]:
-    """The static methods of a new class that are really the module-level functions the plan
-    asks for: a small model asked to add `clamp()` to a module that has classes may write
-    `class MathUtils:` with a `@staticmethod clamp` inside, which nothing can import."""
+    """The methods of a new class that are really the module-level functions the plan asks for:
+    a small model asked to add `clamp()` to a module may write `class MathUtils:` with a
+    `@staticmethod clamp` inside, or `class Inflection:` with `def ordinal(self, number)`, which
+    nothing can import. An instance method counts only when it uses `self` for nothing but
+    calling such functions (`self.ordinal(n)`), and never when the plan names the class."""
+    if node.name in wanted:
+        return []
     top = _top_functions(tree)
-    return [
+    candidates = [
         item
         for item in node.body
-        if isinstance(item, Def)
-        and item.name in wanted
-        and item.name not in top
-        and any(_is_static(d) for d in item.decorator_list)
+        if isinstance(item, Def) and item.name in wanted and item.name not in top
     ]
+    lifted = candidates
+    while True:  # until every lifted method calls through `self` only what is lifted too
+        names = {*top, *(i.name for i in lifted)}
+        kept = [
+            item
+            for item in lifted
+            if any(_is_static(d) for d in item.decorator_list) or _selfless(item, names)
+        ]
+        if len(kept) == len(lifted):
+            return kept
+        lifted = kept
 
 
-def _unwrapped(lines: list[str], node: ast.ClassDef, lifted: list[Def]) -> str:
-    """The lifted static methods as module-level functions, after the rest of the class when it
-    held more than a docstring or `pass`."""
+def _selfless(item: Def, names: set[str]) -> bool:
+    """Whether a plain method uses its first parameter only to call `names` (`self.f(...)`)."""
+    if item.decorator_list or not item.args.args:
+        return False
+    me = item.args.args[0].arg
+    calls = {
+        id(n.func.value)
+        for n in ast.walk(item)
+        if isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Attribute)
+        and isinstance(n.func.value, ast.Name)
+        and n.func.value.id == me
+        and n.func.attr in names
+    }
+    uses = [n for n in ast.walk(item) if isinstance(n, ast.Name) and n.id == me]
+    return all(id(n) in calls for n in uses)
+
+
+def _unwrapped(
+    lines: list[str], node: ast.ClassDef, lifted: list[Def], module_functions: Collection[str]
+) -> str:
+    """The lifted methods as module-level functions (an instance method without its `self`,
+    and `self.f(...)` calls of `module_functions` or of each other made plain), after the rest
+    of the class when it held more than a docstring or `pass`."""
     parts = []
+    names = "|".join(re.escape(n) for n in sorted({*module_functions, *(i.name for i in lifted)}))
     for item in lifted:
         kept = [f"@{ast.unparse(d)}" for d in item.decorator_list if not _is_static(d)]
         body = textwrap.dedent("\n".join(lines[item.lineno - 1 : span(item)[1]]))
+        if not item.decorator_list and item.args.args:  # an instance method: drop `self`
+            me = re.escape(item.args.args[0].arg)
+            body = re.sub(rf"\(\s*{me}\s*(,\s*|(?=\)))", "(", body, count=1)
+            body = re.sub(rf"\b{me}\.(?=(?:{names})\s*\()", "", body)
         parts.append("\n".join([*kept, body]))
     filler = (ast.Pass, ast.Expr)  # `pass`, a docstring
     if any(i not in lifted and not isinstance(i, filler) for i in node.body):
@@ -372,7 +410,10 @@ def _unwrapped(lines: list[str], node: ast.ClassDef, lifted: list[Def]) -> str:
             for number, line in enumerate(lines[first - 1 : last], first)
             if not any(a <= number <= b for a, b in cut)
         ]
-        parts.insert(0, textwrap.dedent("\n".join(rest)).rstrip())
+        head, *inner = textwrap.dedent("\n".join(rest)).rstrip().splitlines()
+        while inner and not inner[0].strip():  # the blank lines a lifted first method left
+            inner.pop(0)
+        parts.insert(0, "\n".join([head, *inner]))
     return "\n\n\n".join(parts)
 
 
@@ -430,7 +471,8 @@ def _put_class(
         lifted = _static_wrapped(node, tree, wanted)
         if lifted:
             changed += [item.name for item in lifted]
-            return _insert_at(code, _module_end(tree, code), _unwrapped(lines, node, lifted))
+            source = _unwrapped(lines, node, lifted, _top_functions(tree))
+            return _insert_at(code, _module_end(tree, code), source)
         changed.append(node.name)
         return _insert_at(code, _module_end(tree, code), _source(lines, node))
     for item in node.body:
