@@ -341,3 +341,15 @@ class Inflection:
     named = ["ordinal", "ordinalize", "Inflection"]
     (kept,) = apply_reply({"m.py": CODE}, reply, "m.py", named).values()
     assert "def ordinal(self, number: int)" in kept and "def ordinalize(self, number)" in kept
+
+
+def test_an_edit_that_takes_away_an_existing_function_is_refused() -> None:
+    # a SEARCH block for a made-up `describe_shape` fuzzily matched `describe` and renamed it
+    reply = (
+        'm.py\n<<<<<<< SEARCH\ndef describe_shape(shape):\n    return f"shape {shape}"\n'
+        '=======\ndef describe_shape(shape):\n    return f"a shape {shape}"\n>>>>>>> REPLACE\n'
+    )
+    with pytest.raises(EditError, match=r"removes `describe` from m\.py"):
+        apply_reply({"m.py": CODE}, reply, "m.py")
+    fixed = reply.replace("describe_shape", "describe")
+    assert 'return f"a shape {shape}"' in apply_reply({"m.py": CODE}, fixed, "m.py")["m.py"]

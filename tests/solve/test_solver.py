@@ -155,6 +155,9 @@ def test_merge_only_when_verified_and_a_regression_is_caught(repo: Path, journal
     assert "tests.test_calc::test_add" in outcome.report["verify"]["regressions"]
     assert git(repo, "log", "--format=%s", "main").splitlines() == ["calc"]  # not merged
     assert journal.get_run(outcome.run_id).status == "failed"
+    # no version was free of the regression: the branch leaves calc.py as it was
+    assert git(repo, "show", f"{outcome.branch}:calc.py") == CALC
+    assert any("calc.py left as it was" in n for n in outcome.report["notes"])
     # the failure reached the repair prompt (our own tests only, never hidden ones)
     assert any("test_add" in p for p in script.prompts["function"])
 

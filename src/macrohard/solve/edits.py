@@ -519,6 +519,8 @@ def apply_reply(
                 out[block.path] = apply_block(current or "", block)
             except EditError as exc:
                 raise EditError(f"block {number}: {exc}") from exc
+        for path, text in out.items():
+            _refuse_losing_definitions(files.get(path) or "", text, path)
         return out
     code = python_block(reply)
     if code is None:
@@ -527,6 +529,25 @@ def apply_reply(
     if not current or not current.strip():
         return {default_path: code.rstrip("\n") + "\n"}
     return {default_path: apply_definitions(current, code, default_path, wanted)[0]}
+
+
+def _defined(code: str) -> set[str]:
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set()
+    return {n.name for n in tree.body if isinstance(n, Def | ast.ClassDef)}
+
+
+def _refuse_losing_definitions(old: str, new: str, path: str) -> None:
+    """EditError when an edit takes away a function or class the file defined: a fuzzily
+    matched SEARCH block for `underscore_acronym` had replaced (renamed) `underscore` itself."""
+    if lost := sorted(_defined(old) - _defined(new)):
+        names = ", ".join(f"`{n}`" for n in lost)
+        raise EditError(
+            f"the edit removes {names} from {path}; keep every existing function and class "
+            "(change their bodies, or add new ones beside them)"
+        )
 
 
 def python_block(reply: str) -> str | None:

@@ -429,6 +429,19 @@ class Solver:
             if p not in work.test_files
             and (p not in base_files or ctx.read(p) != tree.read(p, work.base))
         ]
+        if regressed := result.output["regressions"]:
+            # the best version still breaks tests that passed before: the client gets no change
+            # to that code rather than a regression (a new file breaks nothing by itself)
+            reverted = [p for p in code_changed if p in base_files]
+            for rel in reverted:
+                ctx.write(rel, tree.read(rel, work.base))
+            code_changed = [p for p in code_changed if p not in reverted]
+            result.commit_paths = sorted(set(result.commit_paths) | set(reverted))
+            if reverted:
+                ctx.notes.append(
+                    f"every version of the change broke tests that passed before "
+                    f"({len(regressed)}, e.g. {regressed[0]}): {', '.join(reverted)} left as it was"
+                )
         work.verified = result.verified and bool(code_changed)
         if result.verified and not code_changed:
             ctx.notes.append("the tests passed, but no source file was changed: not a change")
