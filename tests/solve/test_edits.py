@@ -11,7 +11,14 @@ from macrohard.errors import EditError
 from macrohard.solve import apply_block, apply_definitions, apply_reply, parse_blocks
 from macrohard.solve.edits import Block, python_block
 from macrohard.solve.repomap import RepoMap
-from macrohard.solve.steps import Plan, fresh_names, named_symbols, on_topic, signatures
+from macrohard.solve.steps import (
+    Plan,
+    clean_tests,
+    fresh_names,
+    named_symbols,
+    on_topic,
+    signatures,
+)
 from macrohard.solve.steps import test_example as qa_example  # not collected as a test
 
 CODE = '''"""Shapes."""
@@ -353,3 +360,15 @@ def test_an_edit_that_takes_away_an_existing_function_is_refused() -> None:
         apply_reply({"m.py": CODE}, reply, "m.py")
     fixed = reply.replace("describe_shape", "describe")
     assert 'return f"a shape {shape}"' in apply_reply({"m.py": CODE}, fixed, "m.py")["m.py"]
+
+
+def test_a_test_reply_cut_off_by_the_token_limit_loses_its_half_line() -> None:
+    reply = (
+        "```python\nfrom boltons import strutils\n\n\ndef test_strip():\n"
+        "    assert strutils.strip_ansi('\\x1b[0mart') == 'art'\n    assert strutils.strip_"
+    )
+    tests = clean_tests(reply)
+    assert tests is not None and "strip_ansi('\\x1b[0mart') == 'art'" in tests
+    assert "strutils.strip_\n" not in tests and not tests.rstrip().endswith("strip_")
+    closed = reply + "ansi('') == ''\n```"
+    assert "strip_ansi('') == ''" in (clean_tests(closed) or "")

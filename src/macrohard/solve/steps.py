@@ -176,8 +176,11 @@ def clean_tests(reply: str) -> str | None:
     """The test module of a reply: parses, has at least one `test_` function; top-level code
     that would run on import (prints, calls) is dropped."""
     blocks = fenced_blocks(reply) or [reply]
+    cut = reply.count("```") % 2 == 1  # the reply stopped inside its block (the token limit)
     for block in sorted(blocks, key=len, reverse=True):
         lines = block.rstrip().splitlines()
+        if cut and len(blocks) == 1:  # its last line may parse and still be half a line:
+            lines = lines[:-1]  # `assert strutils.strip_` asserted an attribute that is not there
         for end in range(len(lines), 0, -1):
             try:
                 tree = ast.parse("\n".join(lines[:end]))
