@@ -9,7 +9,7 @@ import pytest
 
 from macrohard.errors import EditError
 from macrohard.solve import apply_block, apply_definitions, apply_reply, parse_blocks
-from macrohard.solve.edits import Block, python_block
+from macrohard.solve.edits import Block, existing_except, python_block
 from macrohard.solve.repomap import RepoMap
 from macrohard.solve.steps import (
     Plan,
@@ -372,3 +372,18 @@ def test_a_test_reply_cut_off_by_the_token_limit_loses_its_half_line() -> None:
     assert "strutils.strip_\n" not in tests and not tests.rstrip().endswith("strip_")
     closed = reply + "ansi('') == ''\n```"
     assert "strip_ansi('') == ''" in (clean_tests(closed) or "")
+
+
+def test_a_features_reply_cannot_replace_what_the_file_already_has() -> None:
+    # asked for only the new `Circle.same`, the model also rewrote `Circle.__init__`
+    reply = (
+        "```python\nclass Circle:\n    def __init__(self, r):\n        self.r = int(r)\n\n"
+        "    def same(self, other):\n        return self.r == other.r\n```"
+    )
+    frozen = existing_except(CODE, ["same"])
+    assert "Circle.__init__" in frozen and "describe" in frozen
+    (new,) = apply_reply({"m.py": CODE}, reply, "m.py", ["same"], frozen).values()
+    assert "self.r = r\n" in new and "int(r)" not in new and "def same(self, other):" in new
+    only_old = "```python\ndef describe(shape):\n    return 'changed'\n```"
+    with pytest.raises(EditError, match="only gives functions the file already has"):
+        apply_reply({"m.py": CODE}, only_old, "m.py", ["same"], frozen)

@@ -32,7 +32,7 @@ import textwrap
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from macrohard.company.splice import function_source, span, splice
+from macrohard.company.splice import function_source, functions, span, splice
 from macrohard.errors import EditError
 from macrohard.solve.repomap import module_of
 from macrohard.synth.extract import fenced_blocks
@@ -273,11 +273,17 @@ def _add_imports(code: str, imports: list[str]) -> str:
 
 
 def apply_definitions(
-    code: str, snippet: str, path: str = "", wanted: Collection[str] = ()
+    code: str,
+    snippet: str,
+    path: str = "",
+    wanted: Collection[str] = (),
+    frozen: Collection[str] = (),
 ) -> tuple[str, list[str]]:
     """`code` (the file at `path`) with the snippet's functions and classes swapped in or added,
     and the names of what changed; EditError when the snippet has no definition or breaks the
-    file. `wanted`: the module-level functions the plan asks for (never wrapped in a new class)."""
+    file. `wanted`: the module-level functions the plan asks for (never wrapped in a new class).
+    `frozen`: qualified names of existing functions and methods the snippet may not replace (a
+    feature's reply that was to hold only new definitions and rewrote `Version.__init__`)."""
     try:
         new = ast.parse(snippet)
         ast.parse(code)
@@ -288,9 +294,14 @@ def apply_definitions(
     for node in new.body:
         tree = ast.parse(code)
         if isinstance(node, Def):
-            code = _put_function(code, tree, node, _source(lines, node), changed)
+            code = _put_function(code, tree, node, _source(lines, node), changed, frozen)
         elif isinstance(node, ast.ClassDef):
-            code = _put_class(code, tree, node, lines, changed, wanted)
+            code = _put_class(code, tree, node, lines, changed, wanted, frozen)
+    if not changed and frozen:
+        raise EditError(
+            "the reply only gives functions the file already has, and those stay as they are; "
+            "give only the new definitions"
+        )
     if not changed:
         raise EditError(
             "the reply has no complete function or class to put into the file; "
@@ -317,12 +328,21 @@ def refuse_shrinking(code: str, qualname: str, source: str) -> None:
         )
 
 
-def _put_function(code: str, tree: ast.Module, node: Def, source: str, changed: list[str]) -> str:
+def _put_function(
+    code: str,
+    tree: ast.Module,
+    node: Def,
+    source: str,
+    changed: list[str],
+    frozen: Collection[str] = (),
+) -> str:
     if node.name in _top_functions(tree):
         target = node.name
     else:
         methods = _methods(tree, node.name)
         target = methods[0] if len(methods) == 1 and not node.name.startswith("__") else ""
+    if target in frozen:
+        return code
     if target:
         if "." in target and not _postponed(tree):
             source = quote_own_class(source, target.split(".")[0])
@@ -465,6 +485,7 @@ def _put_class(
     lines: list[str],
     changed: list[str],
     wanted: Collection[str] = (),
+    frozen: Collection[str] = (),
 ) -> str:
     existing = _classes(tree).get(node.name)
     if existing is None:
@@ -481,6 +502,8 @@ def _put_class(
         tree = ast.parse(code)
         cls = _classes(tree)[node.name]
         qual = f"{node.name}.{item.name}"
+        if qual in frozen:
+            continue
         source = _source(lines, item)
         if not _postponed(tree):
             source = quote_own_class(source, node.name)
@@ -502,12 +525,16 @@ def _put_class(
 
 
 def apply_reply(
-    files: dict[str, str], reply: str, default_path: str, wanted: Collection[str] = ()
+    files: dict[str, str],
+    reply: str,
+    default_path: str,
+    wanted: Collection[str] = (),
+    frozen: Collection[str] = (),
 ) -> dict[str, str]:
     """New contents of the files a reply edits ({path: text}); search/replace blocks when the
     reply has them, else the reply's Python block as whole definitions for `default_path` (or
     as the whole file, when that file is new). EditError when nothing applies. `wanted`: the
-    module-level functions the plan asks for."""
+    module-level functions the plan asks for; `frozen`: what the definitions may not replace."""
     blocks = parse_blocks(reply, default_path)
     if blocks:
         out: dict[str, str] = {}
@@ -528,7 +555,17 @@ def apply_reply(
     current = files.get(default_path)
     if not current or not current.strip():
         return {default_path: code.rstrip("\n") + "\n"}
-    return {default_path: apply_definitions(current, code, default_path, wanted)[0]}
+    return {default_path: apply_definitions(current, code, default_path, wanted, frozen)[0]}
+
+
+def existing_except(code: str, names: Collection[str]) -> list[str]:
+    """The qualified names of the functions and methods of `code`, but those named `names`:
+    what a feature's reply, meant to hold its new functions only, may not replace."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    return [q for q, _ in functions(tree) if q.rsplit(".", 1)[-1] not in names]
 
 
 def _defined(code: str) -> set[str]:

@@ -212,6 +212,8 @@ class Verifier:
         messages = best.messages()
         failures = "\n".join(m[:600] for m in messages)[:FAILURE_CHARS]
         blamed = fault_functions(code, target, messages)
+        # a feature's new functions first: the code it did not write already passed its tests
+        blamed = [b for b in blamed if b.rsplit(".", 1)[-1] in self.fresh] or blamed
         if blamed and number % 2 == 0:
             # several blamed (a traced example ran them all): each function round takes the next
             name = blamed[(number // 2) % len(blamed)]
@@ -241,7 +243,8 @@ class Verifier:
             temperature=0.7,
             fresh=self.fresh,
         )
-        new_files = edits.apply_reply(dict(best.files), reply, target, plan.functions)
+        frozen = edits.existing_except(code, self.fresh) if self.fresh else []
+        new_files = edits.apply_reply(dict(best.files), reply, target, plan.functions, frozen)
         return new_files, "edit"
 
     def _drop_wrong_tests(

@@ -391,7 +391,8 @@ class Solver:
                 fresh=work.fresh,
             )
             try:
-                new = edits.apply_reply(current, reply, target, work.plan.functions)
+                frozen = edits.existing_except(current[target], work.fresh) if work.fresh else []
+                new = edits.apply_reply(current, reply, target, work.plan.functions, frozen)
             except MacrohardError as exc:
                 if isinstance(exc, BudgetExceeded | Cancelled):
                     raise
