@@ -147,9 +147,11 @@ def test_a_feature_is_delivered_on_a_branch_by_its_roles(repo: Path, journal: Jo
 
 
 def test_merge_only_when_verified_and_a_regression_is_caught(repo: Path, journal: Journal) -> None:
-    # the engineer breaks add(); the repair never manages to fix it
+    # the engineer breaks add(); the repair never manages to fix it. (Named without a call,
+    # `mul` is not a new function asked for alone, whose reply could not touch add at all.)
+    request = REQUEST.replace("`mul(a, b)`", "`mul`")
     script = Script(plan=[PLAN], qa=[TESTS], edit=[BREAKS_ADD], function=[BREAKS_ADD])
-    outcome = solver(script, journal).solve(repo, REQUEST, merge=True)
+    outcome = solver(script, journal).solve(repo, request, merge=True)
     assert outcome.verdict == "unresolved"
     assert outcome.report["verify"]["regressions"] == ["tests.test_calc::test_add"]
     assert "tests.test_calc::test_add" in outcome.report["verify"]["regressions"]
@@ -168,7 +170,7 @@ def test_merge_only_when_verified_and_a_regression_is_caught(repo: Path, journal
         edit=[BREAKS_ADD],
         function=['```python\ndef add(a, b):\n    """Return a + b."""\n    return a + b\n```'],
     )
-    outcome = solver(script, journal).solve(repo, REQUEST, merge=True)
+    outcome = solver(script, journal).solve(repo, request, merge=True)
     assert outcome.verdict == "resolved", outcome.report["verify"]
     assert outcome.report["verify"]["rounds"][0]["kept"] is True
     assert outcome.report["merged_into"] == "main"

@@ -104,9 +104,11 @@ class Verifier:
         rounds: int,
         examples: list[str] | None = None,
         fresh: list[str] | None = None,
+        frozen: list[str] | None = None,
     ) -> None:
         self.ctx = ctx
         self.fresh = fresh or []  # a feature's new functions: rewritten whole, not edited
+        self.frozen = frozen or []  # the functions the file had, which those rewrites keep
         self.examples = examples or []
         self.client = ""
         self.sandbox = sandbox
@@ -212,8 +214,8 @@ class Verifier:
         messages = best.messages()
         failures = "\n".join(m[:600] for m in messages)[:FAILURE_CHARS]
         blamed = fault_functions(code, target, messages)
-        # a feature's new functions first: the code it did not write already passed its tests
-        blamed = [b for b in blamed if b.rsplit(".", 1)[-1] in self.fresh] or blamed
+        # what the change wrote first: the code it did not write passed its tests before
+        blamed = [b for b in blamed if b not in self.frozen] or blamed
         if blamed and number % 2 == 0:
             # several blamed (a traced example ran them all): each function round takes the next
             name = blamed[(number // 2) % len(blamed)]
@@ -243,8 +245,7 @@ class Verifier:
             temperature=0.7,
             fresh=self.fresh,
         )
-        frozen = edits.existing_except(code, self.fresh) if self.fresh else []
-        new_files = edits.apply_reply(dict(best.files), reply, target, plan.functions, frozen)
+        new_files = edits.apply_reply(dict(best.files), reply, target, plan.functions, self.frozen)
         return new_files, "edit"
 
     def _drop_wrong_tests(

@@ -96,6 +96,7 @@ class Work:
     examples: list[str] = field(default_factory=list)  # the request's checkable examples
     reproduced: list[str] = field(default_factory=list)  # a bug's new tests failing before the fix
     fresh: list[str] = field(default_factory=list)  # what a feature adds: names defined nowhere yet
+    frozen: list[str] = field(default_factory=list)  # the functions a feature's replies keep as is
     changed: list[str] = field(default_factory=list)
     verified: bool = False
     reviewed: bool = False
@@ -379,6 +380,8 @@ class Solver:
             work.plan.functions = list(dict.fromkeys([*blamed, *work.plan.functions]))
         if work.plan.kind == "feature" and work.repo is not None:
             work.fresh = fresh_names(ctx.request, work.repo, work.plan)
+        if work.fresh:  # what the feature's replies may add to but not replace
+            work.frozen = edits.existing_except(current[target], work.fresh)
         for attempt in range(2):
             reply = write_edit(
                 ctx,
@@ -391,8 +394,7 @@ class Solver:
                 fresh=work.fresh,
             )
             try:
-                frozen = edits.existing_except(current[target], work.fresh) if work.fresh else []
-                new = edits.apply_reply(current, reply, target, work.plan.functions, frozen)
+                new = edits.apply_reply(current, reply, target, work.plan.functions, work.frozen)
             except MacrohardError as exc:
                 if isinstance(exc, BudgetExceeded | Cancelled):
                     raise
@@ -421,6 +423,7 @@ class Solver:
             self.repair_rounds,
             work.examples,
             work.fresh,
+            work.frozen,
         )
         result = verifier.run(work.plan, work.test_files, work.client_tests, work.changed)
         base_files = set(tree.files(work.base))
