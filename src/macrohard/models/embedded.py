@@ -10,6 +10,7 @@ from typing import Any
 
 from macrohard.errors import ModelError, ModelUnavailable
 from macrohard.models.base import BaseModel, Completion, Request, Usage
+from macrohard.models.loops import LoopGuard
 from macrohard.models.packs import model_path
 
 INSTALL_HINT = "pip install 'macrohard[local]'  (or: make setup)"
@@ -69,6 +70,13 @@ def _load(path: Path, n_ctx: int, threads: int, lookup: int, slot: int = 0) -> A
             raise ModelUnavailable(f"llama.cpp could not load {path}: {exc}") from exc
         _LOADED[key] = llm
         return llm
+
+
+def _guard(llm: Any) -> Any:
+    """A fresh loop guard for one generation, as llama.cpp takes logits processors."""
+    from llama_cpp import LogitsProcessorList
+
+    return LogitsProcessorList([LoopGuard(llm.token_eos())])
 
 
 @atexit.register
@@ -152,6 +160,7 @@ class EmbeddedModel(BaseModel):
             kwargs["stop"] = list(request.stop)
         if request.schema is not None:
             kwargs["response_format"] = {"type": "json_object", "schema": request.schema}
+        guard = kwargs["logits_processor"] = _guard(llm)
         with self._lock:
             try:
                 response = llm.create_chat_completion(**kwargs)
@@ -163,7 +172,7 @@ class EmbeddedModel(BaseModel):
             text=choice["message"].get("content") or "",
             usage=Usage(usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0), 0.0, 1),
             model=self.name,
-            finish_reason=choice.get("finish_reason"),
+            finish_reason="loop" if guard[0].fired else choice.get("finish_reason"),
         )
 
     def _continue(self, llm: Any, request: Request) -> Completion:
@@ -186,6 +195,7 @@ class EmbeddedModel(BaseModel):
             kwargs.update(top_k=1)
         if request.seed is not None:
             kwargs["seed"] = request.seed
+        guard = kwargs["logits_processor"] = _guard(llm)
         with self._lock:
             try:
                 response = llm.create_completion(**kwargs)
@@ -197,5 +207,5 @@ class EmbeddedModel(BaseModel):
             text=choice.get("text") or "",
             usage=Usage(usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0), 0.0, 1),
             model=self.name,
-            finish_reason=choice.get("finish_reason"),
+            finish_reason="loop" if guard[0].fired else choice.get("finish_reason"),
         )
