@@ -360,7 +360,7 @@ def _is_static(decorator: ast.expr) -> bool:
     return isinstance(decorator, ast.Name) and decorator.id == "staticmethod"
 
 
-def _static_wrapped(node: ast.ClassDef, tree: ast.Module, wanted: Collection[str]) -> list[Def]:
+def _wrapped_functions(node: ast.ClassDef, tree: ast.Module, wanted: Collection[str]) -> list[Def]:
     """The methods of a new class that are really the module-level functions the plan asks for:
     a small model asked to add `clamp()` to a module may write `class MathUtils:` with a
     `@staticmethod clamp` inside, or `class Inflection:` with `def ordinal(self, number)`, which
@@ -489,7 +489,7 @@ def _put_class(
 ) -> str:
     existing = _classes(tree).get(node.name)
     if existing is None:
-        lifted = _static_wrapped(node, tree, wanted)
+        lifted = _wrapped_functions(node, tree, wanted)
         if lifted:
             changed += [item.name for item in lifted]
             source = _unwrapped(lines, node, lifted, _top_functions(tree))
