@@ -201,6 +201,8 @@ def test_tests_that_pass_on_untouched_code_do_not_make_a_change(
     outcome = solver(script, journal).solve(repo, request)
     assert outcome.verdict == "unresolved"
     assert "no source file was changed" in " ".join(outcome.report["notes"])
+    # the request names nothing in backticks: QA's test is kept, not judged off-topic
+    assert any(p.endswith("_bug.py") for p in outcome.report["new_tests"])
     assert journal.get_run(outcome.run_id).status == "failed"
 
 
