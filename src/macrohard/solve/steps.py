@@ -108,17 +108,16 @@ def test_example(repo: RepoMap, root_files: dict[str, str], target: str = "") ->
     one: how this project imports its code. Only the imports: shown its first tests or data, a
     small model copied them into the new file."""
     module = module_of(target) if target else ""
-    tests = [
-        f
+    heads = [
+        (f.path, head)
         for f in repo.files
         if f.is_test and f.path.rsplit("/", 1)[-1].startswith("test") and f.symbols
+        if (head := _import_lines(root_files.get(f.path, "")))
     ]
-    if module:
-        tests.sort(key=lambda f: module not in _import_lines(root_files.get(f.path, "")))
-    for fmap in tests:
-        if head := _import_lines(root_files.get(fmap.path, "")):
-            return f"An existing test file, {fmap.path}, imports:\n```python\n{head}\n```\n\n"
-    return ""
+    if not heads:
+        return ""
+    path, head = min(heads, key=lambda h: bool(module) and module not in h[1])  # first match
+    return f"An existing test file, {path}, imports:\n```python\n{head}\n```\n\n"
 
 
 def _import_lines(text: str) -> str:
