@@ -34,7 +34,7 @@ def project(tmp_path: Path, sample: str) -> Path:
 @pytest.mark.parametrize(
     ("sample", "doctests", "commands", "files"),
     [
-        ("01-money", 3, 0, []),
+        ("01-money", 7, 0, []),  # 3 in a session, 4 inline (`str(Money(-3)) == "-3.00 USD"`)
         ("02-csvstats", 0, 2, ["people.csv"]),
         ("03-todo", 0, 6, []),
         ("05-tictactoe", 6, 0, []),
@@ -53,6 +53,19 @@ def test_examples_are_read_from_requests(
 
 def test_a_request_without_examples_gives_no_test_file() -> None:
     assert render(extract("Write `add(a, b)` in math.py that returns the sum.")) is None
+
+
+def test_inline_checks_are_taken_when_every_name_they_use_is_known() -> None:
+    request = (
+        "Write `slugify(text)` in slug.py, so `slugify('A B') == 'a-b'`, and a `class Box(n)`\n"
+        "where `Box(2).total == Decimal('2')`. Ignore `len(x) == 3`, `f(1) == 2` and `1 == 1`."
+    )
+    found = extract(request, {"slug.py"}).doctests
+    assert [(d.source, d.want) for d in found] == [
+        ("slugify('A B')\n", "'a-b'\n"),  # a string: checked as output, to show what came
+        ("Box(2).total == Decimal('2')\n", "True\n"),
+    ]
+    assert found[1].setup == ("from decimal import Decimal",)
 
 
 def test_shell_commands_that_do_not_run_the_project_are_left_out() -> None:

@@ -56,3 +56,16 @@ def test_the_next_repair_is_what_fits_the_time_left(
     assert Verifier().step(ctx, best(), "mathutil.py", CODE, whole_next) == expected
     stopped = [n for n in ctx.notes if n.startswith("verify: stopped")]
     assert bool(stopped) == (expected is None)  # the note only when verify really stops
+
+
+@pytest.mark.parametrize(
+    ("rounds", "seconds_left", "expected"), [(None, None, 6), (None, 600, 24), (2, 600, 2)]
+)
+def test_the_clock_bounds_repair_rounds_unless_the_run_sets_them(
+    tmp_path: Path, rounds: int | None, seconds_left: float | None, expected: int
+) -> None:
+    ctx = context(tmp_path, seconds_left or 0)
+    if seconds_left is None:
+        ctx.model.budget.deadline = None
+    ctx.repair_rounds = rounds
+    assert Verifier.round_limit(ctx) == expected

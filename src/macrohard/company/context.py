@@ -45,7 +45,8 @@ class Context:
     model: BudgetedModel
     sandbox: Sandbox
     gates: tuple[Gate, ...] = DEFAULT_GATES
-    repair_rounds: int = 6
+    # None: as many as the time budget allows (up to TIMED_ROUNDS), or UNTIMED_ROUNDS without one
+    repair_rounds: int | None = None
     notes: list[str] = field(default_factory=list)
 
     # -- files -------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ transcripts. The result is an ordinary pytest file that runs in the sandbox like
 
 from __future__ import annotations
 
+import ast
+import builtins
 import difflib
 import doctest
 import json
@@ -22,6 +24,21 @@ _PRINTS = re.compile(r"`((?:python3?|\./)[^`]+)`\s+(?:prints|outputs|writes|show
 _INLINE_AFTER = re.compile(r"\s*`([^`]+)`")
 CLIENT_TESTS = "tests/test_client_examples.py"
 _SHELL_ONLY = ("pip", "curl", "sudo", "apt", "git", "wget", "make", "docker")
+_SPAN = re.compile(r"(?<!`)`([^`\n]+)`(?!`)")
+_DEFINED = re.compile(r"\b(?:class|def)\s+([A-Za-z_]\w*)|`([A-Za-z_]\w*)\(")
+# names a client uses in an inline check without importing them
+_STDLIB = {
+    "Decimal": "decimal",
+    "Fraction": "fractions",
+    "date": "datetime",
+    "datetime": "datetime",
+    "timedelta": "datetime",
+    "Path": "pathlib",
+    "Counter": "collections",
+    "OrderedDict": "collections",
+    "defaultdict": "collections",
+    "deque": "collections",
+}
 
 
 @dataclass(frozen=True)
@@ -143,6 +160,7 @@ def extract(request: str, scripts: set[str] | None = None) -> Examples:
             consumed.add(prints.start())
         elif label and not label.group(1).endswith(".py"):
             found.files[label.group(1)] = body
+    found.doctests += _inline_checks(_FENCE.sub("", request), found.doctests)
     # "`python tool.py x --json` prints `{...}`" written inline in the prose
     for prints in _PRINTS.finditer(request):
         if prints.start() in consumed or not _runs_project(prints.group(1), scripts):
@@ -151,6 +169,58 @@ def extract(request: str, scripts: set[str] | None = None) -> Examples:
         if inline and _is_json(inline.group(1)):
             found.transcripts.append(Transcript([Command(prints.group(1), inline.group(1))]))
     return found
+
+
+def _inline_checks(prose: str, sessions: list[Doctest]) -> list[Doctest]:
+    """Checks a client writes inline, like `str(Money(-3)) == "-3.00 USD"`: one `==` whose
+    left side calls something, naming only builtins, common standard-library classes and names
+    the request defines (`class X`, `def f`, "`f(...)`" elsewhere) or its sessions import. A
+    string on the right is checked as doctest output (a failure then shows what came instead);
+    anything else as `left == right` expecting True."""
+    spans = [m.group(1).strip() for m in _SPAN.finditer(prose)]
+    imports = [
+        line.strip()
+        for d in sessions
+        for line in (*d.setup, d.source)
+        if line.startswith(("from ", "import "))
+    ]
+    seen = {d.source.strip() for d in sessions}
+    checks: list[Doctest] = []
+    for text in spans:
+        compare = _equality(text)
+        if compare is None:
+            continue
+        known = {a or b for a, b in _DEFINED.findall(prose.replace(f"`{text}`", ""))}
+        known |= {name for line in imports for name in re.findall(r"\w+", line)}
+        used = {n.id for n in ast.walk(compare) if isinstance(n, ast.Name)}
+        if not used <= known | set(dir(builtins)) | set(_STDLIB):
+            continue
+        setup = tuple(dict.fromkeys([*imports, *(_import(n) for n in sorted(used & set(_STDLIB)))]))
+        left = ast.get_source_segment(text, compare.left) or ast.unparse(compare.left)
+        right = compare.comparators[0]
+        if isinstance(right, ast.Constant) and isinstance(right.value, str):
+            check = Doctest(setup, left + "\n", repr(right.value) + "\n", None)
+        else:
+            check = Doctest(setup, text + "\n", "True\n", None)
+        if check.source.strip() not in seen:
+            seen.add(check.source.strip())
+            checks.append(check)
+    return checks
+
+
+def _equality(text: str) -> ast.Compare | None:
+    """`text` as `left == right` where the left side calls something, else None."""
+    try:
+        node = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return None
+    if not isinstance(node, ast.Compare) or [type(o) for o in node.ops] != [ast.Eq]:
+        return None
+    return node if any(isinstance(n, ast.Call) for n in ast.walk(node.left)) else None
+
+
+def _import(name: str) -> str:
+    return f"from {_STDLIB[name]} import {name}"
 
 
 def _is_json(text: str) -> bool:
