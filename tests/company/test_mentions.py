@@ -91,3 +91,10 @@ def main(argv=None):
 def test_a_command_line_main_is_found_by_the_words_it_handles() -> None:
     said = mentions(CLI_REQUEST, CLI_CODE, ["main"]).splitlines()
     assert said == CLI_REQUEST.splitlines()[2:5]  # --db, add, list (not `--all`'s "all")
+
+
+def test_a_missing_method_is_found_by_what_the_request_calls_it() -> None:
+    request = "- `str(m)` gives the amount and the code.\n- `m.split(n)` splits it.\n"
+    code = "class Money:\n    def __init__(self, amount):\n        self.amount = amount\n"
+    assert mentions(request, code, ["Money.__str__"]) == "- `str(m)` gives the amount and the code."
+    assert mentions(request, code, ["Money.split"]) == "- `m.split(n)` splits it."

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import ast
 
-from macrohard.company.splice import fault_functions, function_source, hollow, splice
+from macrohard.company.splice import (
+    fault_functions,
+    function_source,
+    hollow,
+    insert,
+    missing_methods,
+    splice,
+)
 
 CODE = """from decimal import Decimal
 
@@ -105,3 +112,36 @@ def test_hollow_leaves_the_signatures_and_the_rest_of_the_file() -> None:
 def test_a_method_given_at_its_class_indentation_is_spliced() -> None:
     reply = "    def total(items):\n        return sum(items) + 1\n"
     assert "return sum(items) + 1" in (splice(CODE, "total", reply) or "")
+
+
+DEFAULT_REPR = """Failed example:
+    str(Money(-3))
+Expected:
+    '-3.00 USD'
+Got:
+    '<money.Money object at 0x7fb15b34c0d0>'
+
+functions run: money.py:Money.__init__"""
+
+
+def test_a_default_repr_or_a_missing_attribute_names_the_method_the_class_lacks() -> None:
+    assert missing_methods(CODE, [DEFAULT_REPR]) == ["Money.__str__"]
+    shown = DEFAULT_REPR.replace("str(Money(-3))", "Money(-3)")
+    assert missing_methods(CODE, [shown]) == ["Money.__repr__"]
+    called = "AttributeError: 'Money' object has no attribute 'allocate'\n>  m.allocate([1, 2])"
+    assert missing_methods(CODE, [called]) == ["Money.allocate"]
+    # an attribute read (not called) may be data; a method the class has is not missing
+    assert missing_methods(CODE, ["AttributeError: 'Money' object has no attribute 'rate'"]) == []
+    assert missing_methods(CODE, ["'Money' object has no attribute 'cents'\n m.cents()"]) == []
+
+
+def test_a_missing_method_is_inserted_at_the_end_of_its_class() -> None:
+    reply = 'def __str__(self):\n    return f"{self.amount:.2f}"\n'
+    result = insert(CODE, "Money.__str__", reply)
+    assert result is not None
+    assert function_source(result, "Money.__str__") == (
+        '    def __str__(self):\n        return f"{self.amount:.2f}"'
+    )
+    assert function_source(result, "total") == function_source(CODE, "total")
+    assert insert(CODE, "Money.cents", reply) is None  # already there: splice, not insert
+    assert insert(CODE, "Wallet.__str__", reply) is None  # no such class

@@ -52,6 +52,14 @@ def terms(node: Def) -> list[str]:
     return ([] if dunder else [node.name]) + named + _commands(node)
 
 
+def _absent(qualname: str) -> list[str]:
+    """What the request would call a method the code lacks: `str(m)` for `__str__`."""
+    bare = qualname.rsplit(".", 1)[-1]
+    if bare.startswith("__") and bare.endswith("__"):
+        return {"__str__": ["str"], "__repr__": ["repr"]}.get(bare, [])
+    return [bare]
+
+
 def _item(lines: list[str], i: int) -> tuple[int, int]:
     """The bullet (or paragraph) line `i` belongs to, as (first, past-last) line numbers, with
     its sub-bullets when they are few."""
@@ -83,7 +91,7 @@ def mentions(request: str, code: str, qualnames: list[str], limit: int = LIMIT) 
         found = dict(functions(ast.parse(code)))
     except SyntaxError:
         return ""
-    words = sorted({t for q in qualnames if q in found for t in terms(found[q])})
+    words = sorted({t for q in qualnames for t in (terms(found[q]) if q in found else _absent(q))})
     if not words:
         return ""
     named = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, words)) + r")(?![\w-])")

@@ -16,6 +16,9 @@ _FRAME = re.compile(r'File "([^"]+)", line (\d+), in (\w+)')
 _CALL = re.compile(r"\.?\b([A-Za-z_]\w*)\s*\(")
 _RAN = re.compile(r"functions run: ([^\n]+)")  # the client-examples harness's call trace
 TRACED_LIMIT = 6
+# what a missing method looks like from outside: the default repr, or an attribute error
+_DEFAULT_REPR = re.compile(r"<(?:[\w.]+\.)?([A-Za-z_]\w*) object at 0x[0-9a-fA-F]+>")
+_NO_ATTRIBUTE = re.compile(r"'([A-Za-z_]\w*)' object has no attribute '([A-Za-z_]\w*)'")
 
 Def = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -88,6 +91,33 @@ def fault_functions(code: str, path: str, messages: list[str], limit: int = 2) -
     return list(dict.fromkeys(blamed))[: max(limit, TRACED_LIMIT) if traced else limit]
 
 
+def missing_methods(code: str, messages: list[str]) -> list[str]:
+    """Methods the failures need that the file's classes lack ("Class.name"): `__str__` (or
+    `__repr__`) where a check got `<mod.Class object at 0x...>`, and the `name` of "'Class' object
+    has no attribute 'name'" where the check calls it. A repair of the functions a failure ran
+    cannot add them (a build of 01-money kept `str(m)` at the default repr through 17 rounds)."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
+    defined = {q for q, _ in functions(tree)}
+    missing: list[str] = []
+    for message in messages:
+        example = _example(message)
+        for name in _DEFAULT_REPR.findall(message):
+            shown = (
+                "__str__" if re.search(r"\b(?:str|print|format)\(|f[\"']", example) else "__repr__"
+            )
+            if name in classes and not {f"{name}.__str__", f"{name}.__repr__"} & defined:
+                missing.append(f"{name}.{shown}")
+        for name, attr in _NO_ATTRIBUTE.findall(message):
+            called = re.search(rf"\.{attr}\s*\(", message)
+            if name in classes and f"{name}.{attr}" not in defined and called:
+                missing.append(f"{name}.{attr}")
+    return list(dict.fromkeys(missing))
+
+
 def _ran(message: str, path: str, names: set[str]) -> list[str]:
     """The functions of `path` (among `names`) a traced failing example ran, in call order."""
     entries = [e.strip() for line in _RAN.findall(message) for e in line.split(",")]
@@ -154,6 +184,36 @@ def splice(code: str, qualname: str, reply: str) -> str | None:
     if not replacement.decorator_list:  # a reply that leaves out `@property` keeps it
         start = target.lineno
     result = "\n".join([*lines[: start - 1], body, *lines[end:]])
+    result += "\n" if code.endswith("\n") else ""
+    try:
+        ast.parse(result)
+    except SyntaxError:
+        return None
+    return result
+
+
+def insert(code: str, qualname: str, reply: str) -> str | None:
+    """`code` with the method `qualname` ("Class.name") from `reply` added at the end of its
+    class; None when the class is missing, already has it, the reply lacks it, or the result
+    would not parse."""
+    owner, _, bare = qualname.rpartition(".")
+    reply = textwrap.dedent(reply)
+    try:
+        tree, new = ast.parse(code), ast.parse(reply)
+    except SyntaxError:
+        return None
+    cls = next((n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == owner), None)
+    given = [n for n in ast.walk(new) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+    method = next((n for n in given if n.name == bare), None)
+    if cls is None or method is None or qualname in {q for q, _ in functions(tree)}:
+        return None
+    first, last = span(method)
+    body = textwrap.dedent("\n".join(reply.splitlines()[first - 1 : last]))
+    indent = " " * cls.body[0].col_offset
+    body = textwrap.indent(body, indent, lambda line: bool(line.strip()))
+    lines = code.splitlines()
+    end = span(cls)[1]
+    result = "\n".join([*lines[:end], "", body, *lines[end:]])
     result += "\n" if code.endswith("\n") else ""
     try:
         ast.parse(result)

@@ -35,6 +35,8 @@ from macrohard.company.splice import (
     fault_functions,
     function_source,
     hollow,
+    insert,
+    missing_methods,
     span,
     splice,
     without,
@@ -351,7 +353,10 @@ class Verifier:
             for f in best.failures
             if f["test"] and not f["classname"].startswith(CLIENT_MODULE)
         ]
-        return fault_functions(current, path, full + [t for t in tests if t])
+        # a method the code lacks is a sure diagnosis; the functions a failure ran are guesses
+        return missing_methods(current, full) or fault_functions(
+            current, path, full + [t for t in tests if t]
+        )
 
     def repair_functions(
         self,
@@ -373,7 +378,15 @@ class Verifier:
         said = f"What the request says about them:\n{said}\n\n" if said else ""
         again = self.repaired[tuple(faults)] > 0
         self.repaired[tuple(faults)] += 1
-        if again:  # the model re-emits a version it has seen: show the file without them
+        absent = [q for q in faults if not function_source(current, q)]
+        if absent:
+            shown = current
+            ask = (
+                f"The file lacks {names} and the failing checks need "
+                f"{'it' if len(faults) == 1 else 'them'}. Reply with only "
+                f"{'that def' if len(faults) == 1 else 'those defs'}"
+            )
+        elif again:  # the model re-emits a version it has seen: show the file without them
             shown = hollow(current, faults)
             ask = (
                 f"{names} in this file were wrong and failed these checks. Write "
@@ -398,7 +411,7 @@ class Verifier:
         ]
         reply = ctx.ask(
             convo,
-            max_tokens=min(1800, int(len(sources) / 2.5) + 200),
+            max_tokens=min(1800, int(len(sources) / 2.5) + 200 + 200 * len(absent)),
             # greedy first; a repeat samples (re-asking a small model greedily repeats it)
             temperature=0.7 if again else 0.0,
             seed=rounds,
@@ -406,7 +419,7 @@ class Verifier:
         code = current
         for block in fenced_blocks(reply) or [reply]:
             for qualname in faults:
-                code = splice(code, qualname, block) or code
+                code = splice(code, qualname, block) or insert(code, qualname, block) or code
         return add_missing_imports(code) if code != current else None
 
     def candidate(
