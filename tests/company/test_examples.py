@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from macrohard.company.examples import CLIENT_TESTS, closeness, extract, render
-from macrohard.company.roles.qa import CONFTEST
+from macrohard.company.roles.qa import adopt_client_files, conftest
 from macrohard.company.splice import fault_functions
 from macrohard.gates import RuffGate, TestsGate
 from macrohard.sandbox import LocalSandbox, default_sandbox
@@ -23,11 +23,12 @@ def project(tmp_path: Path, sample: str) -> Path:
     shutil.copytree(SUITE / sample / "reference", root)
     request = (SUITE / sample / "request.md").read_text()
     scripts = {p.name for p in root.glob("*.py")}
-    tests = render(extract(request, scripts))
+    found = extract(request, scripts)
+    tests = render(found)
     assert tests is not None
     (root / "tests").mkdir()
     (root / CLIENT_TESTS).write_text(tests)
-    (root / "tests/conftest.py").write_text(CONFTEST)
+    (root / "tests/conftest.py").write_text(conftest(found.files))
     return root
 
 
@@ -80,6 +81,32 @@ def test_reference_solutions_pass_their_clients_examples(tmp_path: Path, sample:
     result = TestsGate().check(project(tmp_path, sample), default_sandbox())
     assert result.passed, result.findings
     assert result.details["by_file"]["tests.test_client_examples"]["passed"] >= 2
+
+
+QA_TEST = """import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_report():
+    args = [sys.executable, str(ROOT / "csvstats.py"), "input.csv", "--output", "out.json"]
+    result = subprocess.run(args, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert Path("out.json").exists()
+"""
+
+
+def test_a_qa_test_reading_an_unnamed_input_gets_the_clients_file(tmp_path: Path) -> None:
+    root = project(tmp_path, "02-csvstats")
+    request = (SUITE / "02-csvstats" / "request.md").read_text()
+    adopted = adopt_client_files(QA_TEST, extract(request).files, request)
+    assert '"people.csv", "--output", "out.json"' in adopted  # an option's value is left alone
+    (root / "tests/test_csvstats.py").write_text(adopted)
+    result = TestsGate().check(root, default_sandbox())
+    assert result.passed, result.findings
+    assert not (root / "out.json").exists()  # written in the test's own folder
 
 
 def test_broken_code_fails_with_what_was_expected(tmp_path: Path) -> None:
@@ -203,6 +230,9 @@ def test_the_rendered_tests_pass_the_lint_gate(tmp_path: Path) -> None:
         (tmp_path / "lint" / sample).mkdir(parents=True)
         (tmp_path / "lint" / sample / "test_client_examples.py").write_text(
             (root / CLIENT_TESTS).read_text()
+        )
+        (tmp_path / "lint" / sample / "conftest.py").write_text(
+            (root / "tests/conftest.py").read_text()
         )
         result = RuffGate().check(tmp_path / "lint" / sample, LocalSandbox())
         assert result.passed, result.findings

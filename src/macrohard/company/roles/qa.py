@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 
 from macrohard.company.artifacts import Design, FileContract, Spec
 from macrohard.company.context import Context, PhaseResult
@@ -137,7 +138,9 @@ class QA:
         if client:
             ctx.write(CLIENT_TESTS, client)
             written[CLIENT_TESTS] = examples.count
-        ctx.write("tests/conftest.py", CONFTEST)
+        for target in written.keys() - {CLIENT_TESTS}:
+            ctx.write(target, adopt_client_files(ctx.read(target), examples.files, ctx.request))
+        ctx.write("tests/conftest.py", conftest(examples.files))
         total = sum(written.values())
         return PhaseResult(
             summary=f"{total} acceptance test(s) from the spec, before any code",
@@ -176,10 +179,64 @@ class QA:
         return None
 
 
-CONFTEST = '''"""Put the project root on sys.path: tests import modules by their spec names."""
+CONFTEST = '''"""Put the project root on sys.path: tests import modules by their spec names.
+
+Each test runs in its own empty folder holding the client's example files, so a file a test or
+the program writes never leaks into the project or into the next test.
+"""
 
 import pathlib
 import sys
 
+import pytest
+
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+CLIENT_FILES: dict[str, str] = {}
+
+
+@pytest.fixture(autouse=True)
+def _own_folder(tmp_path, monkeypatch):
+    for name, text in CLIENT_FILES.items():
+        (tmp_path / name).write_text(text)
+    monkeypatch.chdir(tmp_path)
 '''
+
+
+def conftest(files: dict[str, str]) -> str:
+    """The tests' conftest.py, with the client's example files to put in each test's folder."""
+    return CONFTEST.replace("CLIENT_FILES: dict[str, str] = {}", f"CLIENT_FILES = {files!r}")
+
+
+_DATA_FILE = re.compile(r"^[\w-]+\.([A-Za-z0-9]+)$")
+
+
+def adopt_client_files(code: str, files: dict[str, str], request: str) -> str:
+    """A QA test that runs the program on an input the request never names (`input.csv`) where
+    the client gave exactly one file of that kind (`people.csv`) means the client's file: seen in
+    02-csvstats, whose QA tests all read an `input.csv` nobody wrote. Only inputs are renamed:
+    a name right after an option (`--output out.csv`) may be a file the program writes."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return code
+    by_kind: dict[str, list[str]] = {}
+    for name in files:
+        by_kind.setdefault(name.rsplit(".", 1)[-1], []).append(name)
+    inputs: set[str] = set()
+    outputs: set[str] = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.List):
+            continue
+        before = None
+        for item in node.elts:
+            text = item.value if isinstance(item, ast.Constant) else None
+            if isinstance(text, str) and _DATA_FILE.match(text) and not text.endswith(".py"):
+                option = isinstance(before, str) and before.startswith("-")
+                (outputs if option else inputs).add(text)
+            before = text
+    for name in sorted(inputs - outputs):
+        kind = name.rsplit(".", 1)[-1]
+        if name in files or name in request or len(by_kind.get(kind, [])) != 1:
+            continue
+        code = re.sub(rf"([\"']){re.escape(name)}\1", rf"\g<1>{by_kind[kind][0]}\1", code)
+    return code
