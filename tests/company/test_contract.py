@@ -81,3 +81,17 @@ def test_a_request_that_leaves_its_interface_open_needs_a_product_manager() -> N
     assert spec_from_request("Build me a to-do app with reminders.") is None
     # a file is named but nothing says what it offers
     assert spec_from_request("Put it all in `app.py`, something for invoices.") is None
+
+
+def test_the_special_methods_a_request_uses_belong_to_its_one_class() -> None:
+    request = (
+        "In `cache.py`: `class Cache(size)` with `get(key)`. `len(cache)` counts entries, "
+        "`key in cache` tests one, and `str(cache)` lists them. Cache objects are hashable. "
+        "Keys must be hashable too."
+    )
+    special = {h.name: h for h in function_hints(request) if h.name.startswith("__")}
+    assert sorted(special) == ["__contains__", "__hash__", "__len__", "__str__"]
+    assert special["__len__"].signature == "def __len__(self) -> int"
+    assert {h.owner for h in special.values()} == {"Cache"}
+    two = request.replace("`get(key)`", "`get(key)`, and `class Entry(value)`")
+    assert not [h for h in function_hints(two) if h.name.startswith("__")]  # whose? a guess

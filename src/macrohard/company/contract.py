@@ -26,6 +26,25 @@ _BASES = re.compile(r"^\((?:[A-Z][\w.]*)(?:\s*,\s*[A-Z][\w.]*)*\)$")
 _BUILTIN_NAMES = set(dir(builtins)) | {"main"}
 
 
+# what a request's usage of an object says its class defines: `len(cache)` is `__len__`
+_SPAN = re.compile(r"`([^`\n]+)`")
+_SPECIAL = (
+    (re.compile(r"\bstr\(\w"), "def __str__(self) -> str"),
+    (re.compile(r"\brepr\(\w"), "def __repr__(self) -> str"),
+    (re.compile(r"\blen\(\w"), "def __len__(self) -> int"),
+    (re.compile(r"^\w+ (?:not )?in \w+$"), "def __contains__(self, key) -> bool"),
+    (re.compile(r"\w\)? \+ \w"), "def __add__(self, other)"),
+    (re.compile(r"\w\)? - \w"), "def __sub__(self, other)"),
+    (re.compile(r"\w\)? \* \w"), "def __mul__(self, other)"),
+    (re.compile(r"^-\w+$"), "def __neg__(self)"),
+    (re.compile(r"^==$|\w\)? == \w"), "def __eq__(self, other) -> bool"),
+    (re.compile(r"^<$|\w\)? < \w"), "def __lt__(self, other) -> bool"),
+    (re.compile(r"^<=$"), "def __le__(self, other) -> bool"),
+    (re.compile(r"^>$"), "def __gt__(self, other) -> bool"),
+    (re.compile(r"^>=$"), "def __ge__(self, other) -> bool"),
+)
+
+
 @dataclass(frozen=True)
 class Hint:
     name: str
@@ -100,7 +119,30 @@ def function_hints(request: str) -> list[Hint]:
     # a name that is another signature's parameter is a callback argument, not an API
     params = {p for h in hints.values() for p in re.findall(r"(\w+)\s*[=:,)]", h.note)}
     params |= {p for h in hints.values() for p in re.findall(r"[(,]\s*(\w+)", h.signature)}
-    return [h for h in hints.values() if h.name not in params]
+    found_hints = [h for h in hints.values() if h.name not in params]
+    return found_hints + special_methods(request, found_hints)
+
+
+def special_methods(request: str, hints: list[Hint]) -> list[Hint]:
+    """The special methods the request's usage implies (`len(cache)`, `key in cache`, `a + b`,
+    "`<`, `<=` work", `str(m)`, "hashable"), for its one class (none when it has several: whose
+    they are is then a guess). A 1.5B build of 01-money never wrote the `__str__` that every
+    `str(m)` of the request needed."""
+    classes = [h for h in hints if h.signature.startswith("class") and not _is_error(h.name, "")]
+    if len(classes) != 1:
+        return []
+    owner, defined = classes[0], {h.name for h in hints}
+    spans = [m.group(1).strip() for m in _SPAN.finditer(request)]
+    wanted = [sig for pattern, sig in _SPECIAL if any(pattern.search(s) for s in spans)]
+    name = re.escape(owner.name)
+    if re.search(rf"{name}\b[^.\n]*\bhashable\b|\bhashable\b[^.\n]*\b{name}\b", request, re.I):
+        wanted.append("def __hash__(self) -> int")
+    names = [sig.split("(")[0].removeprefix("def ") for sig in wanted]
+    return [
+        Hint(name, sig, owner.file, owner=owner.name)
+        for name, sig in zip(names, wanted, strict=True)
+        if name not in defined
+    ]
 
 
 def _is_signature(signature: str) -> bool:
