@@ -190,6 +190,7 @@ def test_a_cli_that_crashes_shows_what_its_innermost_frame_held(tmp_path: Path) 
     message = next(f["message"] for f in failures if "add buy milk" in f["message"])
     assert "TypeError: can only concatenate str" in message
     assert "  where " in message and "args = Namespace(" in message
+    assert 'File "todo.py", line ' in message and "/tmp" not in message  # the file, no folder
     assert "functions run: todo.py:main" in message
 
 

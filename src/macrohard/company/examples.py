@@ -502,9 +502,10 @@ def test_client_transcript(case, tmp_path):
     result = _run(command, tmp_path, trace)
     seen = dict.fromkeys(trace.read_text().split()) if trace.exists() else {}
     if not _same(expected, result.stdout):
+        stderr = result.stderr.replace(str(tmp_path) + os.sep, "")  # "todo.py", not /tmp/...
         pytest.fail(
             f"$ {command}\\nexpected stdout:\\n{expected}\\ngot stdout:\\n{result.stdout[-800:]}"
-            f"\\nstderr:\\n{result.stderr[-900:]}\\n{_ran(seen)}",
+            f"\\nstderr:\\n{stderr[-900:]}\\n{_ran(seen)}",
             pytrace=False,
         )
 """
