@@ -237,3 +237,13 @@ def test_the_rendered_tests_pass_the_lint_gate(tmp_path: Path) -> None:
         )
         result = RuffGate().check(tmp_path / "lint" / sample, LocalSandbox())
         assert result.passed, result.findings
+
+
+def test_a_runaway_recursion_is_shown_by_its_ends(tmp_path: Path) -> None:
+    root = project(tmp_path, "05-tictactoe")
+    code = (root / "tictactoe.py").read_text()
+    (root / "tictactoe.py").write_text(code + "\n\ndef winner(board):\n    return winner(board)\n")
+    failures = TestsGate().check(root, default_sandbox()).details["failures"]
+    message = next(f["message"] for f in failures if "winner(" in f["message"])
+    assert message.startswith("Failed example:") and "RecursionError" in message
+    assert message.count('File "tictactoe.py"') == 6 and "more frames ..." in message

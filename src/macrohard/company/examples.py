@@ -425,11 +425,15 @@ class _Runner(doctest.DocTestRunner):
             kind, error, tb = exc_info
             lines = [f"{kind.__name__}: {error}"]
             frames = project_frames(ROOT, tb)
+            steps = []
             for rel, step in frames:
                 code = step.tb_frame.f_code
                 name = getattr(code, "co_qualname", code.co_name)
                 text = linecache.getline(code.co_filename, step.tb_lineno).strip()
-                lines.append(f'File "{rel}", line {step.tb_lineno}, in {name}: {text}')
+                steps.append(f'File "{rel}", line {step.tb_lineno}, in {name}: {text}')
+            if len(steps) > 8:  # a runaway recursion: its ends say it, not a thousand frames
+                steps[3:-3] = [f"... {len(steps) - 6} more frames ..."]
+            lines += steps
             values = _values(frames[-1][1].tb_frame) if frames else ""
             if values:
                 lines.append("  where " + values)
