@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ast
 
-from macrohard.company.artifacts import FileContract, FunctionContract
-from macrohard.company.roles.qa import drop_redefined, public_names, unshadow
+from macrohard.company.artifacts import FileContract, FunctionContract, Spec
+from macrohard.company.roles.qa import drop_redefined, importable_names, public_names, unshadow
 from macrohard.synth.imports import add_missing_imports
 
 PASTED_STUB = """import http
@@ -75,3 +75,22 @@ def test_the_project_class_a_test_uses_is_imported() -> None:
     code = "def test_mismatch():\n    with pytest.raises(CurrencyMismatchError):\n        pass\n"
     fixed = add_missing_imports(code, [], {"CurrencyMismatchError": "money"})
     assert "from money import CurrencyMismatchError" in fixed and "import pytest" in fixed
+
+
+def test_a_command_line_programs_functions_are_imported_where_a_test_uses_them() -> None:
+    spec = Spec(
+        summary="a key-value server",
+        files=[
+            FileContract(
+                path="kvstore.py",
+                cli_usage="python kvstore.py --port 8080",
+                functions=[FunctionContract(name="make_server", signature="def make_server(h, p)")],
+            ),
+            FileContract(path="my-tool.py", cli_usage="python my-tool.py", functions=[]),
+        ],
+    )
+    assert importable_names(spec) == {"make_server": "kvstore"}
+    code = "def test_port():\n    assert make_server('127.0.0.1', 0).server_address[1]\n"
+    assert "from kvstore import make_server" in add_missing_imports(
+        code, [], importable_names(spec)
+    )

@@ -51,6 +51,18 @@ def public_names(contract: FileContract) -> set[str]:
     }
 
 
+def importable_names(spec: Spec) -> dict[str, str]:
+    """Each function and class the contract promises -> the module a test imports it from. A
+    command-line program's own functions count too (`kvstore.py` is run, and its `make_server`
+    imported): left out, every QA test of 04-kvstore failed on a NameError whatever the code."""
+    return {
+        name: module_name(f.path)
+        for f in spec.files
+        if module_name(f.path).replace(".", "_").isidentifier()
+        for name in public_names(f)
+    }
+
+
 def unshadow(code: str, module: str | None, names: set[str]) -> str:
     """Small models paste the contract's stubs into the test file, so the tests exercise the
     stub (or fail to collect) instead of the code: drop those definitions and import the real
@@ -166,12 +178,7 @@ class QA:
                 code = add_missing_imports(
                     drop_redefined(unshadow(code, module, public_names(contract))),
                     [module_name(f.path) for f in spec.files if "/" not in f.path],
-                    {
-                        name: module_name(f.path)
-                        for f in spec.files
-                        if not is_cli(f)
-                        for name in public_names(f)
-                    },
+                    importable_names(spec),
                 )
             if code and count_tests(code):
                 return code
