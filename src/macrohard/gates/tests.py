@@ -87,6 +87,9 @@ class TestsGate:
             "-p",
             "no:cacheprovider",
             f"--junitxml={REPORT_DIR}/junit.xml",
+            # tmp_path folders under the ignored report folder: a sandbox whose TMPDIR is the
+            # project (the local one) would otherwise leave pytest-of-*/ in the deliverable
+            f"--basetemp={REPORT_DIR}/pytest",
             *self.paths,
         ]
         result = sandbox.run(
