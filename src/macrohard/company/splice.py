@@ -159,37 +159,54 @@ def hollow(code: str, qualnames: list[str]) -> str:
     return "\n".join(lines) + ("\n" if code.endswith("\n") else "")
 
 
-def splice(code: str, qualname: str, reply: str) -> str | None:
-    """`code` with `qualname` replaced by the function of that name in `reply` (a bare function,
-    or the function inside its class); None when the reply has no such function or the result
-    would not parse."""
-    bare = qualname.rsplit(".", 1)[-1]
+def _given(reply: str, name: str) -> tuple[str, Def] | None:
+    """The (dedented) reply and its function `name` (bare or inside a class), if it parses."""
     reply = textwrap.dedent(reply)  # a method given at its class's indentation
     try:
-        tree, new = ast.parse(code), ast.parse(reply)
+        tree = ast.parse(reply)
     except SyntaxError:
         return None
-    target = next((n for q, n in functions(tree) if q == qualname), None)
-    given = [n for n in ast.walk(new) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
-    replacement = next((n for n in given if n.name == bare), None)
-    if target is None or replacement is None:
-        return None
-    reply_lines = reply.splitlines()
-    first, last = span(replacement)
-    body = textwrap.dedent("\n".join(reply_lines[first - 1 : last]))
-    indent = " " * target.col_offset
-    body = textwrap.indent(body, indent, lambda line: bool(line.strip()))
-    lines = code.splitlines()
-    start, end = span(target)
-    if not replacement.decorator_list:  # a reply that leaves out `@property` keeps it
-        start = target.lineno
-    result = "\n".join([*lines[: start - 1], body, *lines[end:]])
-    result += "\n" if code.endswith("\n") else ""
+    given = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+    found = next((n for n in given if n.name == name), None)
+    return (reply, found) if found is not None else None
+
+
+def _at(reply: str, node: Def, indent: int) -> str:
+    """The source of `node` in `reply`, re-indented to `indent` columns."""
+    first, last = span(node)
+    body = textwrap.dedent("\n".join(reply.splitlines()[first - 1 : last]))
+    return textwrap.indent(body, " " * indent, lambda line: bool(line.strip()))
+
+
+def _parsed(code: str, lines: list[str]) -> str | None:
+    """`lines` as a file ending like `code`, or None if it does not parse."""
+    result = "\n".join(lines) + ("\n" if code.endswith("\n") else "")
     try:
         ast.parse(result)
     except SyntaxError:
         return None
     return result
+
+
+def splice(code: str, qualname: str, reply: str) -> str | None:
+    """`code` with `qualname` replaced by the function of that name in `reply` (a bare function,
+    or the function inside its class); None when the reply has no such function or the result
+    would not parse."""
+    given = _given(reply, qualname.rsplit(".", 1)[-1])
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return None
+    target = next((n for q, n in functions(tree) if q == qualname), None)
+    if target is None or given is None:
+        return None
+    reply, replacement = given
+    lines = code.splitlines()
+    start, end = span(target)
+    if not replacement.decorator_list:  # a reply that leaves out `@property` keeps it
+        start = target.lineno
+    body = _at(reply, replacement, target.col_offset)
+    return _parsed(code, [*lines[: start - 1], body, *lines[end:]])
 
 
 def insert(code: str, qualname: str, reply: str) -> str | None:
@@ -197,26 +214,16 @@ def insert(code: str, qualname: str, reply: str) -> str | None:
     class; None when the class is missing, already has it, the reply lacks it, or the result
     would not parse."""
     owner, _, bare = qualname.rpartition(".")
-    reply = textwrap.dedent(reply)
+    given = _given(reply, bare)
     try:
-        tree, new = ast.parse(code), ast.parse(reply)
+        tree = ast.parse(code)
     except SyntaxError:
         return None
     cls = next((n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == owner), None)
-    given = [n for n in ast.walk(new) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
-    method = next((n for n in given if n.name == bare), None)
-    if cls is None or method is None or qualname in {q for q, _ in functions(tree)}:
+    if cls is None or given is None or qualname in {q for q, _ in functions(tree)}:
         return None
-    first, last = span(method)
-    body = textwrap.dedent("\n".join(reply.splitlines()[first - 1 : last]))
-    indent = " " * cls.body[0].col_offset
-    body = textwrap.indent(body, indent, lambda line: bool(line.strip()))
+    reply, method = given
     lines = code.splitlines()
     end = span(cls)[1]
-    result = "\n".join([*lines[:end], "", body, *lines[end:]])
-    result += "\n" if code.endswith("\n") else ""
-    try:
-        ast.parse(result)
-    except SyntaxError:
-        return None
-    return result
+    body = _at(reply, method, cls.body[0].col_offset)
+    return _parsed(code, [*lines[:end], "", body, *lines[end:]])
