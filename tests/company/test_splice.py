@@ -126,8 +126,11 @@ functions run: money.py:Money.__init__"""
 
 def test_a_default_repr_or_a_missing_attribute_names_the_method_the_class_lacks() -> None:
     assert missing_methods(CODE, [DEFAULT_REPR]) == ["Money.__str__"]
-    shown = DEFAULT_REPR.replace("str(Money(-3))", "Money(-3)")
-    assert missing_methods(CODE, [shown]) == ["Money.__repr__"]
+    shown = DEFAULT_REPR.replace("str(Money(-3))", "Money(-3)").replace("'<", "<")
+    assert missing_methods(CODE, [shown.replace(">'", ">")]) == ["Money.__repr__"]
+    # two objects compared in a pytest assertion: the repr is how pytest shows them, no fault
+    compared = "assert <money.Money object at 0x7f01> == <money.Money object at 0x7f02>"
+    assert missing_methods(CODE, [compared]) == []
     called = "AttributeError: 'Money' object has no attribute 'allocate'\n>  m.allocate([1, 2])"
     assert missing_methods(CODE, [called]) == ["Money.allocate"]
     # an attribute read (not called) may be data; a method the class has is not missing

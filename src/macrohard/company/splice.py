@@ -17,7 +17,7 @@ _CALL = re.compile(r"\.?\b([A-Za-z_]\w*)\s*\(")
 _RAN = re.compile(r"functions run: ([^\n]+)")  # the client-examples harness's call trace
 TRACED_LIMIT = 6
 # what a missing method looks like from outside: the default repr, or an attribute error
-_DEFAULT_REPR = re.compile(r"<(?:[\w.]+\.)?([A-Za-z_]\w*) object at 0x[0-9a-fA-F]+>")
+_DEFAULT_REPR = re.compile(r"([\"']?)<(?:[\w.]+\.)?([A-Za-z_]\w*) object at 0x[0-9a-fA-F]+>")
 _NO_ATTRIBUTE = re.compile(r"'([A-Za-z_]\w*)' object has no attribute '([A-Za-z_]\w*)'")
 
 Def = ast.FunctionDef | ast.AsyncFunctionDef
@@ -92,8 +92,9 @@ def fault_functions(code: str, path: str, messages: list[str], limit: int = 2) -
 
 
 def missing_methods(code: str, messages: list[str]) -> list[str]:
-    """Methods the failures need that the file's classes lack ("Class.name"): `__str__` (or
-    `__repr__`) where a check got `<mod.Class object at 0x...>`, and the `name` of "'Class' object
+    """Methods the failures need that the file's classes lack ("Class.name"): `__str__` where a
+    check got the string '<mod.Class object at 0x...>', `__repr__` where a session printed the
+    object that way, and the `name` of "'Class' object
     has no attribute 'name'" where the check calls it. A repair of the functions a failure ran
     cannot add them (a build of 01-money kept `str(m)` at the default repr through 17 rounds)."""
     try:
@@ -104,13 +105,15 @@ def missing_methods(code: str, messages: list[str]) -> list[str]:
     defined = {q for q, _ in functions(tree)}
     missing: list[str] = []
     for message in messages:
-        example = _example(message)
-        for name in _DEFAULT_REPR.findall(message):
-            shown = (
-                "__str__" if re.search(r"\b(?:str|print|format)\(|f[\"']", example) else "__repr__"
-            )
-            if name in classes and not {f"{name}.__str__", f"{name}.__repr__"} & defined:
-                missing.append(f"{name}.{shown}")
+        got = message.partition("\nGot:\n")[2]  # a doctest's output: an object's repr shows
+        for quote, name in _DEFAULT_REPR.findall(message):
+            if name not in classes or {f"{name}.__str__", f"{name}.__repr__"} & defined:
+                continue
+            if quote:  # a string made of the object: str(m), f"{m}", print(m)
+                missing.append(f"{name}.__str__")
+            elif f" {name} object at 0x" in got or f".{name} object at 0x" in got:
+                missing.append(f"{name}.__repr__")
+            # bare in a pytest assertion: two objects compared, their repr is not the fault
         for name, attr in _NO_ATTRIBUTE.findall(message):
             called = re.search(rf"\.{attr}\s*\(", message)
             if name in classes and f"{name}.{attr}" not in defined and called:

@@ -353,10 +353,12 @@ class Verifier:
             for f in best.failures
             if f["test"] and not f["classname"].startswith(CLIENT_MODULE)
         ]
-        # a method the code lacks is a sure diagnosis; the functions a failure ran are guesses
-        return missing_methods(current, full) or fault_functions(
-            current, path, full + [t for t in tests if t]
-        )
+        # a method the code lacks is a sure diagnosis (asked for twice at most); the functions a
+        # failure ran are guesses
+        missing = missing_methods(current, full)
+        if missing and self.repaired[tuple(missing)] < 2:
+            return missing
+        return fault_functions(current, path, full + [t for t in tests if t])
 
     def repair_functions(
         self,
