@@ -137,11 +137,10 @@ def special_methods(request: str, hints: list[Hint]) -> list[Hint]:
     name = re.escape(owner.name)
     if re.search(rf"{name}\b[^.\n]*\bhashable\b|\bhashable\b[^.\n]*\b{name}\b", request, re.I):
         wanted.append("def __hash__(self) -> int")
-    names = [sig.split("(")[0].removeprefix("def ") for sig in wanted]
     return [
-        Hint(name, sig, owner.file, owner=owner.name)
-        for name, sig in zip(names, wanted, strict=True)
-        if name not in defined
+        Hint(method, sig, owner.file, owner=owner.name)
+        for sig in wanted
+        if (method := sig.split("(")[0].removeprefix("def ")) not in defined
     ]
 
 

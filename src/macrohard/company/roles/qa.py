@@ -135,6 +135,8 @@ class QA:
         design = ctx.load("design", Design)
         contracts = {c.path: c for c in spec.files}
         written: dict[str, int] = {}
+        # the client's own examples, checked exactly as written (no model involved)
+        examples = extract(ctx.request, {p.path for p in design.files})
         for plan in design.files:
             contract = contracts.get(plan.path)
             if contract is None:  # a helper file: tested through the files that use it
@@ -142,16 +144,12 @@ class QA:
             code = self.write_tests(ctx, spec, contract)
             if code:
                 target = test_path(plan.path)
-                ctx.write(target, code)
+                ctx.write(target, adopt_client_files(code, examples.files, ctx.request))
                 written[target] = count_tests(code)
-        # the client's own examples, checked exactly as written (no model involved)
-        examples = extract(ctx.request, {p.path for p in design.files})
         client = render(examples)
         if client:
             ctx.write(CLIENT_TESTS, client)
             written[CLIENT_TESTS] = examples.count
-        for target in written.keys() - {CLIENT_TESTS}:
-            ctx.write(target, adopt_client_files(ctx.read(target), examples.files, ctx.request))
         ctx.write("tests/conftest.py", conftest(examples.files))
         total = sum(written.values())
         return PhaseResult(
