@@ -28,7 +28,7 @@ _BUILTIN_NAMES = set(dir(builtins)) | {"main"}
 
 # what a request's usage of an object says its class defines: `len(cache)` is `__len__`
 _SPAN = re.compile(r"`([^`\n]+)`")
-_SPECIAL = (
+SPECIAL = (
     (re.compile(r"\bstr\(\w"), "def __str__(self) -> str"),
     (re.compile(r"\brepr\(\w"), "def __repr__(self) -> str"),
     (re.compile(r"\blen\(\w"), "def __len__(self) -> int"),
@@ -43,6 +43,15 @@ _SPECIAL = (
     (re.compile(r"^>$"), "def __gt__(self, other) -> bool"),
     (re.compile(r"^>=$"), "def __ge__(self, other) -> bool"),
 )
+
+
+_LITERAL = re.compile(r"(?<![\w.])\d|['\"]")
+
+
+def general(span: str) -> bool:
+    """A usage in general terms (`a + b`, `len(cache)`, `b1 == b2`), not an example with values
+    (`0.1 + 0.2`, `Money("1") == Money("1.00")`)."""
+    return not _LITERAL.search(span)
 
 
 @dataclass(frozen=True)
@@ -133,7 +142,8 @@ def special_methods(request: str, hints: list[Hint]) -> list[Hint]:
         return []
     owner, defined = classes[0], {h.name for h in hints}
     spans = [m.group(1).strip() for m in _SPAN.finditer(request)]
-    wanted = [sig for pattern, sig in _SPECIAL if any(pattern.search(s) for s in spans)]
+    spans = [s for s in spans if general(s) or owner.name in s]  # not `0.1 + 0.2`
+    wanted = [sig for pattern, sig in SPECIAL if any(pattern.search(s) for s in spans)]
     name = re.escape(owner.name)
     if re.search(rf"{name}\b[^.\n]*\bhashable\b|\bhashable\b[^.\n]*\b{name}\b", request, re.I):
         wanted.append("def __hash__(self) -> int")

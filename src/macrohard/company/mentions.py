@@ -60,9 +60,9 @@ def _absent(qualname: str) -> list[str]:
     return [bare]
 
 
-def _item(lines: list[str], i: int) -> tuple[int, int]:
+def item(lines: list[str], i: int, children: bool = True) -> tuple[int, int]:
     """The bullet (or paragraph) line `i` belongs to, as (first, past-last) line numbers, with
-    its sub-bullets when they are few."""
+    its sub-bullets when they are few (and `children` are wanted)."""
     start = i
     while (
         start > 0
@@ -74,14 +74,15 @@ def _item(lines: list[str], i: int) -> tuple[int, int]:
     end = i + 1
     while end < len(lines) and lines[end].strip() and not _BULLET.match(lines[end]):
         end += 1
-    children = end
+    last = end
     while (
-        children < len(lines)
-        and lines[children].strip()
-        and _indent(lines[children]) > _indent(lines[start])
+        children
+        and last < len(lines)
+        and lines[last].strip()
+        and _indent(lines[last]) > _indent(lines[start])
     ):
-        children += 1
-    return start, children if children - end <= 6 else end
+        last += 1
+    return start, last if last - end <= 6 else end
 
 
 def mentions(request: str, code: str, qualnames: list[str], limit: int = LIMIT) -> str:
@@ -102,6 +103,6 @@ def mentions(request: str, code: str, qualnames: list[str], limit: int = LIMIT) 
         if line.lstrip().startswith("```"):
             fenced = not fenced
         elif not fenced and any(named.search(span) for span in _TICKED.findall(line)):
-            keep.update(range(*_item(lines, number)))
+            keep.update(range(*item(lines, number)))
     text = "\n".join(lines[n] for n in sorted(keep))
     return text if len(text) <= limit else text[:limit].rsplit("\n", 1)[0]

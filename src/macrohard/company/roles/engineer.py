@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from macrohard.company.artifacts import Design, FilePlan, Spec
 from macrohard.company.context import Context, PhaseResult
+from macrohard.company.skeleton import skeleton
 from macrohard.models.base import Message
 from macrohard.synth.extract import extract_file
 from macrohard.synth.imports import add_missing_imports
@@ -35,7 +36,15 @@ def file_request(
     others = [p for p in design.files if p.path in plan.depends_on]
     purpose = f": {plan.purpose.rstrip('.')}" if plan.purpose.strip() else ""
     lines = [f"Write the complete file `{plan.path}`{purpose}."]
-    if plan.public_api:
+    contract = next((f for f in spec.files if f.path == plan.path), None)
+    outline = skeleton(contract, ctx.request) if contract else ""
+    if outline:
+        lines.append(
+            "Fill in this outline of it: keep every class, def and signature as written, replace "
+            "each `...` with working code, and add the imports, helpers and attributes the code "
+            f"needs (the docstrings quote the request).\n```python\n{outline}```"
+        )
+    elif plan.public_api:
         lines.append(
             "It must define: " + "; ".join(plan.public_api) + ", and everything else the "
             "request says it offers (operators, special methods, properties, attributes)."

@@ -1,0 +1,225 @@
+"""The outline an engineer fills in: the contract's classes, methods and functions, each with the
+request's own words about it as its docstring and `...` as its body.
+
+Asked for "the complete file" with a list of signatures, the 1.5B model writes the members it
+thinks of first: its LRU cache had no `__len__`, no `__contains__` and no `evictions`, and 8 of
+10 hidden tests failed on those alone. Given the file's outline, it fills in every body, and the
+rule for each member (`peek` "does **not** change recency") sits at the line it is writing,
+where a small model looks, not two pages up in the request.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import textwrap
+from collections.abc import Callable
+
+from macrohard.company.artifacts import FileContract
+from macrohard.company.contract import SPECIAL, file_names, general
+from macrohard.company.mentions import item
+
+_SPAN = re.compile(r"`([^`\n]+)`")
+_OWNER = re.compile(r"\bmethod of (\w+)")
+_ATTRIBUTE = re.compile(r"\battributes?\b|\bpropert(?:y|ies)\b", re.I)
+_FENCE = "```"
+DOC_LIMIT = 500  # characters of request text per member
+
+
+def _subjects(request: str, wanted: Callable[[str], bool], anywhere: bool = False) -> list[str]:
+    """The request's bullets (or paragraphs) whose first backtick span `wanted` accepts, with
+    their few sub-bullets; with `anywhere`, the bullets (alone) any span of which it accepts:
+    "`a + b` and `a - b` for ...", not the "Arithmetic" bullet above them."""
+    lines = request.splitlines()
+    found: list[str] = []
+    fenced, used = False, set[int]()
+    for number, line in enumerate(lines):
+        if line.lstrip().startswith(_FENCE):
+            fenced = not fenced
+            continue
+        spans = _SPAN.findall(line)
+        if fenced or not spans or number in used:
+            continue
+        start, end = item(lines, number, children=not anywhere)
+        text = "\n".join(lines[start:end])
+        spans = _SPAN.findall(text) if anywhere else _SPAN.findall(text)[:1]
+        if any(wanted(span.strip()) for span in spans):
+            used.update(range(start, end))
+            found.append(textwrap.dedent("\n".join(lines[start:end])).strip())
+    return found
+
+
+def _docstring(
+    paragraphs: list[str],
+    indent: str,
+    quoted: dict[str, str],
+    name: str,
+    related: tuple[str, ...] = (),
+) -> str:
+    """The paragraphs as a docstring; a paragraph another member already quotes is pointed to
+    (`See `__eq__`.`) and one that only repeats a signature is left out. `related` paragraphs
+    (other members' bullets that name this one: "not reset by `clear()`") are quoted whole."""
+    kept = []
+    for paragraph in paragraphs:
+        if len(_SPAN.sub("", paragraph).split()) < 3:
+            continue
+        if paragraph in quoted:
+            kept.append(f"See `{quoted[paragraph]}`.")
+            continue
+        quoted[paragraph] = name
+        kept.append(paragraph)
+    kept += [p for p in related if p not in paragraphs]
+    text = "\n".join(p.lstrip("-*+ ") for p in dict.fromkeys(kept))
+    if len(text) > DOC_LIMIT:
+        text = text[:DOC_LIMIT].rsplit("\n", 1)[0] or text[:DOC_LIMIT]
+    text = text.replace("\\", "\\\\").replace('"""', "'''").strip()
+    if not text:
+        return ""
+    body = textwrap.indent(text, indent).lstrip()
+    return f'{indent}"""{body}\n{indent}"""\n'
+
+
+def _called(name: str) -> Callable[[str], bool]:
+    """A span that calls `name`: `put(key, value) -> None`, `c.get(k)` (a bare `summarize` in
+    a sentence about something else is only a mention)."""
+    pattern = re.compile(rf"^(?:[A-Za-z_]\w*\.)?{re.escape(name)}(?:\(|\s*->)")
+    return lambda span: bool(pattern.match(span))
+
+
+def _class(name: str) -> Callable[[str], bool]:
+    """The class's own line: `class Money(amount, currency="USD")`, `LRUCache(capacity: int)`
+    (not an example such as `Money("1.5").amount == Decimal("1.50")`)."""
+    args = r"\((?:[^()]|\([^()]*\))*\)"
+    pattern = re.compile(rf"class\s+{re.escape(name)}(?:{args})?|{re.escape(name)}{args}")
+    return lambda span: bool(pattern.fullmatch(span))
+
+
+def _special(name: str) -> Callable[[str], bool]:
+    """A usage of the special method in general terms (`len(cache)`, `a + b`, `-m`), not an
+    example with values (`0.1 + 0.2`, `Money("1") == Money("1.00")`)."""
+    patterns = [p for p, sig in SPECIAL if sig.split("(")[0].removeprefix("def ") == name]
+
+    def wanted(span: str) -> bool:
+        return general(span) and any(p.search(span) for p in patterns)
+
+    return wanted
+
+
+def _parameters(signature: str) -> set[str]:
+    inside = signature.split("(", 1)[1].rsplit(")", 1)[0] if "(" in signature else ""
+    return {p.split("=")[0].split(":")[0].strip(" *") for p in inside.split(",")} - {"self", ""}
+
+
+def _initialised(request: str, params: set[str]) -> list[str]:
+    """Bullets about the constructor's parameters (`amount` may be a `str` ...) and the
+    object's attributes ("`capacity` attribute", "attributes: `.amount`")."""
+
+    def wanted(span: str) -> bool:
+        return bool(re.fullmatch(r"\.?[a-z_]\w*", span))
+
+    found = []
+    for text in _subjects(request, wanted):
+        first = _SPAN.findall(text)[0].strip().lstrip(".")
+        if first in params or _ATTRIBUTE.search(text):
+            found.append(text)
+    return found
+
+
+def _constants(request: str, path: str) -> list[str]:
+    """The module constants the request spells out (`LEVELS = ("DEBUG", "INFO")`) in the part
+    of the request about `path` (after it is named, before another file is)."""
+    found, current = [], None
+    for line in request.splitlines():
+        named = file_names(line)
+        if named:
+            current = named[-1]
+        for span in _SPAN.findall(line):
+            if not re.match(r"[A-Z][A-Z0-9_]*\s*=[^=]", span) or current not in (path, None):
+                continue
+            try:
+                ast.parse(span)
+            except SyntaxError:
+                continue
+            found.append(span.strip())
+    return list(dict.fromkeys(found))
+
+
+def _def(signature: str) -> str:
+    sig = signature.split("#")[0].strip().rstrip(":")
+    return sig if sig.startswith(("def ", "async def ")) else ""
+
+
+def _constructor(cls: str, description: str) -> str:
+    """`def __init__(self, amount, currency="USD")` from the class's `Money(amount, ...)` note."""
+    match = re.match(rf"{re.escape(cls)}\((.*)\)\s*$", description.strip())
+    if not match:
+        return ""
+    params = match.group(1).strip()
+    return f"def __init__(self{', ' + params if params else ''})"
+
+
+def _method_line(signature: str, doc: str, indent: str) -> str:
+    return f"\n{indent}{signature}:\n{doc}{indent}    ...\n"
+
+
+def skeleton(contract: FileContract, request: str) -> str:
+    """The file's outline; '' when the contract names no class or function to outline."""
+    classes: dict[str, tuple[str, str]] = {}  # name -> (class line, constructor note)
+    methods: dict[str, list[str]] = {}
+    functions: list[str] = []
+    for fn in contract.functions:
+        head = fn.signature.split("#")[0].strip().rstrip(":")
+        if head.startswith("class "):
+            note = fn.signature.split("#", 1)[1].strip() if "#" in fn.signature else ""
+            classes[fn.name] = (head, fn.description or note)
+            continue
+        signature = _def(fn.signature)
+        if not signature:
+            continue
+        owner = _OWNER.search(fn.description)
+        cls = owner.group(1) if owner else None
+        if cls is None and re.search(r"\((?:self|cls)\b", signature) and classes:
+            cls = list(classes)[-1]  # a model's spec lists a class's methods after it
+        if cls in classes:
+            methods.setdefault(cls, []).append(signature)
+        elif cls is None:
+            functions.append(signature)
+    if not classes and not functions:
+        return ""
+    constants = _constants(request, contract.path)
+    parts = ["\n".join(constants)] if constants else []
+    quoted: dict[str, str] = {}  # paragraph -> the member whose docstring quotes it
+    for name, (head, note) in classes.items():
+        lines = [f"{head}:\n"]
+        about = _docstring(_subjects(request, _class(name)), "    ", quoted, name)
+        lines.append(about)
+        init = _constructor(name, note)
+        bodies = methods.get(name, [])
+        if init and not any(" __init__(" in m for m in bodies):
+            about_init = _initialised(request, _parameters(init))
+            doc = _docstring(about_init, "        ", quoted, "__init__")
+            lines.append(_method_line(init, doc, "    "))
+        for signature in bodies:
+            method = signature.split("(")[0].split()[-1]
+            is_dunder = method.startswith("__") and method.endswith("__")
+            if is_dunder:
+                found, related = _subjects(request, _special(method), anywhere=True), []
+            else:
+                found = _subjects(request, _called(method))
+                related = _subjects(request, _called(method), anywhere=True)
+            doc = _docstring(found, "        ", quoted, method, tuple(related))
+            lines.append(_method_line(signature, doc, "    "))
+        if len(lines) == 2 and not about:
+            lines.append("    pass\n")
+        parts.append("".join(lines).strip())
+    for signature in functions:
+        name = signature.split("(")[0].split()[-1]
+        extra = tuple(_subjects(request, _called(name), anywhere=True))
+        doc = _docstring(_subjects(request, _called(name)), "    ", quoted, name, extra)
+        parts.append(_method_line(signature, doc, "").strip())
+    outline = "\n\n\n".join(parts) + "\n"
+    try:
+        ast.parse(outline)
+    except SyntaxError:
+        return ""  # a signature a model's spec got wrong: the engineer works from the list
+    return outline
