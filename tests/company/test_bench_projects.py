@@ -49,6 +49,22 @@ def test_projects_bench_scores_with_hidden_tests(tmp_path: Path) -> None:
     assert projects.summary_line(report) == "projects: 1/1 passed"
     assert report["projects"][0]["hidden"] == {"passed": 2, "total": 2, "ok": True}
     assert not any("HIDDEN_MARKER_42" in text or "add(20, 22)" in text for text in seen)
+    assert "own_tests_on_reference" not in report["projects"][0]  # no reference/ given
+
+
+def test_the_build_s_own_tests_are_scored_on_the_reference_solution(tmp_path: Path) -> None:
+    project, reference = tmp_path / "project", tmp_path / "reference"
+    (project / "tests").mkdir(parents=True)
+    reference.mkdir()
+    (reference / "mathutil.py").write_text("def add(a, b):\n    return a + b\n")
+    (project / "mathutil.py").write_text("def add(a, b):\n    return a - b\n")  # not used
+    (project / "tests" / "test_own.py").write_text(
+        "from mathutil import add\n\n\ndef test_right():\n    assert add(2, 2) == 4\n\n\n"
+        "def test_wrong():\n    assert add(2, 2) == 5\n"
+    )
+    own = projects.own_tests_on_reference(LocalSandbox(), project, reference)
+    assert (own["passed"], own["total"]) == (1, 2)
+    assert not (reference / "tests").exists()  # the sample's reference is only read
 
 
 def test_real_suite_is_well_formed() -> None:

@@ -1,7 +1,9 @@
 """`bench projects`: build each sample request, then score it with acceptance tests it never saw.
 
 The builder only reads request.md. The hidden tests are copied in after the build has finished and
-run in the sandbox with the project root as the working directory.
+run in the sandbox with the project root as the working directory. Where a sample has a
+`reference/` solution, the build's own tests (QA's and the client's examples) are also run
+against it: a measure of the tests the company wrote, since a wrong test steers its repairs.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ class Sample:
     name: str
     request: str
     acceptance: Path
+    reference: Path | None = None  # a correct solution, for scoring the build's own tests
 
 
 def discover(suite: Path, only: str | None = None) -> list[Sample]:
@@ -34,7 +37,12 @@ def discover(suite: Path, only: str | None = None) -> list[Sample]:
         raise UserError(f"no sample suite at {suite} (expected folders with request.md)")
     wanted = {w.strip() for w in only.split(",")} if only else None
     samples = [
-        Sample(d.name, (d / "request.md").read_text(), d / "acceptance")
+        Sample(
+            d.name,
+            (d / "request.md").read_text(),
+            d / "acceptance",
+            d / "reference" if (d / "reference").is_dir() else None,
+        )
         for d in sorted(suite.iterdir())
         if (d / "request.md").is_file()
         and (d / "acceptance").is_dir()
@@ -45,33 +53,41 @@ def discover(suite: Path, only: str | None = None) -> list[Sample]:
     return samples
 
 
-def hidden_tests(sandbox: Sandbox, project: Path, acceptance: Path) -> dict[str, Any]:
-    """Run the unseen acceptance tests against whatever the build left in `project`."""
-    target = project / ".macrohard" / "tmp" / "acceptance"
-    shutil.rmtree(target, ignore_errors=True)
-    shutil.copytree(acceptance, target)
-    junit = project / ".macrohard" / "tmp" / "acceptance.xml"
+def _pytest(sandbox: Sandbox, root: Path, tests: Path, junit: Path) -> dict[str, Any]:
+    """Run the tests in `tests` in the sandbox with `root` as the working directory."""
     junit.unlink(missing_ok=True)
+    pytest = [sandbox.python, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
     result = sandbox.run(
-        [
-            sandbox.python,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            f"--junitxml={junit}",
-            str(target),
-        ],
-        workdir=project,
+        [*pytest, f"--junitxml={junit}", str(tests)],
+        workdir=root,
         limits=Limits(timeout=300, memory_mb=2048),
-        env={"PYTHONPATH": str(project)},
+        env={"PYTHONPATH": str(root)},
     )
     if not junit.exists():
         return {"passed": 0, "total": 0, "ok": False, "error": result.stderr[-500:]}
     gate = parse_junit(junit, result.seconds)
     details = gate.details
     return {"passed": details["passed"], "total": details["total"], "ok": gate.passed}
+
+
+def hidden_tests(sandbox: Sandbox, project: Path, acceptance: Path) -> dict[str, Any]:
+    """Run the unseen acceptance tests against whatever the build left in `project`."""
+    target = project / ".macrohard" / "tmp" / "acceptance"
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(acceptance, target)
+    return _pytest(sandbox, project, target, project / ".macrohard" / "tmp" / "acceptance.xml")
+
+
+def own_tests_on_reference(sandbox: Sandbox, project: Path, reference: Path) -> dict[str, Any]:
+    """How many of the build's own tests pass on the sample's reference solution (a right test
+    passes there; the build's code plays no part)."""
+    target = project / ".macrohard" / "tmp" / "reference"
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(reference, target)
+    if not (project / "tests").is_dir():
+        return {"passed": 0, "total": 0, "ok": False}
+    shutil.copytree(project / "tests", target / "tests")
+    return _pytest(sandbox, target, target / "tests", target / "own-tests.xml")
 
 
 def run(
@@ -105,6 +121,8 @@ def run(
             else {"passed": 0, "total": 0, "ok": False}
         )
         row["hidden"] = hidden
+        if sample.reference and out.exists():
+            row["own_tests_on_reference"] = own_tests_on_reference(sandbox, out, sample.reference)
         # strict: the client gets main only when every gate passed
         row["passed"] = bool(hidden["ok"] and row["verdict"] == "shipped")
         rows.append(row)
@@ -127,8 +145,14 @@ def make_report(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "hidden_ok_any_verdict": sum(bool(r["hidden"]["ok"]) for r in rows),
         "median_build_seconds": round(statistics.median(seconds), 1) if seconds else 0.0,
         "tokens": sum(r.get("tokens", 0) for r in rows),
+        "own_tests_right": _total(rows, "own_tests_on_reference"),
         "projects": rows,
     }
+
+
+def _total(rows: list[dict[str, Any]], key: str) -> dict[str, int]:
+    scored = [r[key] for r in rows if key in r]
+    return {k: sum(s[k] for s in scored) for k in ("passed", "total")}
 
 
 def summary_line(report: dict[str, Any]) -> str:

@@ -187,11 +187,12 @@ def bench_projects(
     journal = Journal()
 
     def show(row: dict[str, object]) -> None:
-        hidden = row["hidden"]
+        hidden, own = row["hidden"], row.get("own_tests_on_reference")
         assert isinstance(hidden, dict)
+        right = f", own tests right {own['passed']}/{own['total']}" if isinstance(own, dict) else ""
         err.print(
             f"{row['name']}: {row['verdict']}, hidden tests {hidden['passed']}/{hidden['total']}"
-            f", {row.get('seconds', 0):.0f} s"
+            f"{right}, {row.get('seconds', 0):.0f} s"
         )
 
     result = projects.run(
