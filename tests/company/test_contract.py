@@ -95,3 +95,12 @@ def test_the_special_methods_a_request_uses_belong_to_its_one_class() -> None:
     assert {h.owner for h in special.values()} == {"Cache"}
     two = request.replace("`get(key)`", "`get(key)`, and `class Entry(value)`")
     assert not [h for h in function_hints(two) if h.name.startswith("__")]  # whose? a guess
+
+
+def test_an_operator_written_both_ways_and_a_value_example_are_read_as_usage() -> None:
+    request = (
+        "In `vec.py`: `class Vec(x, y)`. `v * k` and `k * v` scale it; `a + b` adds two. "
+        "Floats are inexact: `0.1 - 0.3` is not `-0.2`."
+    )
+    special = sorted(h.name for h in function_hints(request) if h.name.startswith("__"))
+    assert special == ["__add__", "__mul__", "__rmul__"]  # no __sub__ from `0.1 - 0.3`

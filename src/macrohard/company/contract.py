@@ -134,9 +134,9 @@ def function_hints(request: str) -> list[Hint]:
 
 def special_methods(request: str, hints: list[Hint]) -> list[Hint]:
     """The special methods the request's usage implies (`len(cache)`, `key in cache`, `a + b`,
-    "`<`, `<=` work", `str(m)`, "hashable"), for its one class (none when it has several: whose
-    they are is then a guess). A 1.5B build of 01-money never wrote the `__str__` that every
-    `str(m)` of the request needed."""
+    "`<`, `<=` work", `str(m)`, "hashable", `m * n` and `n * m`), for its one class (none when
+    it has several: whose they are is then a guess). A 1.5B build of 01-money never wrote the
+    `__str__` that every `str(m)` of the request needed."""
     classes = [h for h in hints if h.signature.startswith("class") and not _is_error(h.name, "")]
     if len(classes) != 1:
         return []
@@ -144,6 +144,13 @@ def special_methods(request: str, hints: list[Hint]) -> list[Hint]:
     spans = [m.group(1).strip() for m in _SPAN.finditer(request)]
     spans = [s for s in spans if general(s) or owner.name in s]  # not `0.1 + 0.2`
     wanted = [sig for pattern, sig in SPECIAL if any(pattern.search(s) for s in spans)]
+    # `m * n` and `n * m`: the object on the right too (`__rmul__`)
+    pairs = {(m[1], m[2], m[3]) for s in spans if (m := re.fullmatch(r"(\w+) ([+*]) (\w+)", s))}
+    for left, op, right in sorted(pairs):
+        if left != right and (right, op, left) in pairs:
+            reflected = {"+": "__radd__", "*": "__rmul__"}[op]
+            wanted.append(f"def {reflected}(self, other)")
+    wanted = list(dict.fromkeys(wanted))
     name = re.escape(owner.name)
     if re.search(rf"{name}\b[^.\n]*\bhashable\b|\bhashable\b[^.\n]*\b{name}\b", request, re.I):
         wanted.append("def __hash__(self) -> int")

@@ -97,7 +97,8 @@ def _class(name: str) -> Callable[[str], bool]:
 def _special(name: str) -> Callable[[str], bool]:
     """A usage of the special method in general terms (`len(cache)`, `a + b`, `-m`), not an
     example with values (`0.1 + 0.2`, `Money("1") == Money("1.00")`)."""
-    patterns = [p for p, sig in SPECIAL if sig.split("(")[0].removeprefix("def ") == name]
+    plain = {"__radd__": "__add__", "__rmul__": "__mul__"}.get(name, name)
+    patterns = [p for p, sig in SPECIAL if sig.split("(")[0].removeprefix("def ") == plain]
 
     def wanted(span: str) -> bool:
         return general(span) and any(p.search(span) for p in patterns)
