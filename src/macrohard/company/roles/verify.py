@@ -28,6 +28,7 @@ from pydantic import BaseModel
 from macrohard.company.artifacts import Design, Spec
 from macrohard.company.context import Context, PhaseResult
 from macrohard.company.examples import CLIENT_TESTS, closeness
+from macrohard.company.hints import hints
 from macrohard.company.mentions import mentions
 from macrohard.company.roles.engineer import api_names, file_request, write_file
 from macrohard.company.roles.qa import count_tests, test_path
@@ -342,7 +343,11 @@ class Verifier:
         if not weight:
             return None, []
         path = weight.most_common(1)[0][0]
-        return path, [text for _, text in sorted(messages[path], key=lambda m: m[0])][:3]
+        shown = [text for _, text in sorted(messages[path], key=lambda m: m[0])][:3]
+        readings = hints(shown)
+        return path, shown + (
+            ["Hints:\n" + "\n".join(f"- {h}" for h in readings)] if readings else []
+        )
 
     def owner(self, ctx: Context, failure: dict[str, str], client: bool) -> str | None:
         paths = [p.path for p in self.design.files]

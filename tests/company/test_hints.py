@@ -1,0 +1,35 @@
+"""Well-known errors get their usual reading beside the failure; anything else gets none."""
+
+from __future__ import annotations
+
+from macrohard.company.hints import hints
+
+SQLITE = """Traceback (most recent call last):
+  File "notes.py", line 8, in add_note
+    cursor.execute("INSERT INTO notes (body) VALUES (?)", (body,))
+sqlite3.OperationalError: no such table: notes"""
+
+
+def test_a_missing_table_says_create_it_once_however_often_it_fails() -> None:
+    found = hints([SQLITE, SQLITE.replace("add_note", "list_notes")])
+    assert len(found) == 1
+    assert "CREATE TABLE IF NOT EXISTS notes" in found[0]
+
+
+def test_each_known_error_gets_its_reading_in_the_order_met() -> None:
+    found = hints(
+        [
+            "AttributeError: 'Namespace' object has no attribute 'id'",
+            "UnboundLocalError: cannot access local variable 'best_move' where it is not "
+            "associated with a value",
+            "TypeError: unsupported operand type(s) for *: 'int' and 'Vector'",
+        ]
+    )
+    assert len(found) == 3
+    assert "add_argument('id')" in found[0]
+    assert "hides the function" in found[1]
+    assert "`Vector.__rmul__`" in found[2]
+
+
+def test_an_ordinary_failure_gets_no_hint() -> None:
+    assert hints(["AssertionError: assert 3 == 4", "ValueError: bad ratio"]) == []
