@@ -14,7 +14,9 @@ from macrohard.solve.repomap import RepoMap
 from macrohard.solve.steps import (
     Plan,
     clean_tests,
+    file_view,
     fresh_names,
+    known_keywords,
     named_symbols,
     on_topic,
     signatures,
@@ -88,6 +90,18 @@ def test_an_ambiguous_search_asks_for_more_context() -> None:
     code = "a = 1\nb = 2\na = 1\n"
     with pytest.raises(EditError, match="matches 2 places"):
         apply_block(code, Block("s.py", "a = 1", "a = 3"))
+
+
+def test_an_ambiguous_search_is_placed_in_the_function_the_plan_names() -> None:
+    method = "    def get(self, key):\n        return self.data[key]\n"
+    code = f"class LRU:\n{method}\n\nclass MRU:\n{method}"
+    block = Block("c.py", method, method.replace("self.data[key]", "self.data.get(key)"))
+    out = apply_block(code, block, prefer=["MRU.get"])
+    assert out.split("class MRU")[1].count("data.get(key)") == 1
+    assert "data.get(key)" not in out.split("class MRU")[0]
+    assert "data.get" in apply_block(code, block, prefer=["LRU"]).split("class MRU")[0]
+    with pytest.raises(EditError, match="matches 2 places"):
+        apply_block(code, block, prefer=["get"])  # names both: still ambiguous
 
 
 def test_whole_function_replaces_in_place_and_keeps_the_rest_byte_for_byte() -> None:
@@ -387,3 +401,64 @@ def test_a_features_reply_cannot_replace_what_the_file_already_has() -> None:
     only_old = "```python\ndef describe(shape):\n    return 'changed'\n```"
     with pytest.raises(EditError, match="only gives functions the file already has"):
         apply_reply({"m.py": CODE}, only_old, "m.py", ["same"], frozen)
+
+
+CEIL = "def ceil(x, options=None):\n    return x\n\n\ndef floor(x, **kw):\n    return x\n"
+
+
+def test_qa_asserts_on_a_made_up_keyword_are_dropped() -> None:
+    tests = (
+        "from m import ceil, floor\n\n\ndef test_ceil():\n"
+        "    assert ceil(4, options=[4, 6]) == 4\n"
+        "    assert ceil(4, options=[4, 6], lower=3) == 4\n\n\n"
+        "def test_bounds():\n    assert ceil(4, upper=5) == 5\n\n\n"
+        "def test_floor():\n    assert floor(4, lower=3) == 4\n"
+    )
+    kept = known_keywords(tests, [CEIL], "Bug: `ceil(4, options=[4, 6])` returns 6.")
+    assert kept is not None
+    tree = ast.parse(kept)
+    names = [n.name for n in tree.body if isinstance(n, ast.FunctionDef)]
+    # ceil takes no `lower` or `upper`: those asserts go, and a test left empty with them;
+    # floor takes **kw, so anything may be right
+    assert names == ["test_ceil", "test_floor"]
+    assert (
+        "options=[4, 6]) == 4" in kept and "lower=3) == 4\n" not in kept.split("def test_floor")[0]
+    )
+    # a keyword the request names is the change itself (a new parameter): it stays
+    said = known_keywords(tests, [CEIL], "Add an `upper` bound to `ceil`.")
+    assert said is not None and "upper=5" in said
+    only_made_up = "from m import ceil\n\n\ndef test_x():\n    assert ceil(1, lower=0) == 1\n"
+    assert known_keywords(only_made_up, [CEIL], "fix ceil") is None
+
+
+def test_qa_tests_in_a_test_class_are_kept_without_the_projects_mixin() -> None:
+    reply = (
+        "```python\nimport unittest\nimport cachetools\nfrom . import CacheTestMixin\n\n"
+        "class LRUTest(CacheTestMixin, unittest.TestCase):\n"
+        "    def setUp(self):\n        self.c = cachetools.LRUCache(maxsize=2)\n\n"
+        "    def test_order(self):\n        self.c[1] = 1\n        assert sorted(self.c) == [1]\n\n"
+        "    def test_size(self):\n        assert len(self.c) == 0\n\n"
+        "class TestKeys:\n    def test_keys(self):\n        assert cachetools.keys is not None\n```"
+    )
+    code = clean_tests(reply)
+    assert code is not None and "class LRUTest(unittest.TestCase):" in code
+    # a class whose setUp uses the change's names keeps its tests; an off-topic class goes
+    kept = on_topic(code, {"LRUCache"})
+    assert kept is not None and "test_order" in kept and "test_size" in kept
+    assert "def setUp" in kept and "TestKeys" not in kept
+    # a class pytest would not collect holds no tests
+    assert clean_tests("```python\nclass Helper:\n    def test_x(self):\n        pass\n```") is None
+
+
+def test_a_long_files_view_shows_the_helpers_the_functions_in_question_call() -> None:
+    filler = "".join(f"def f{i}():\n    return {i}\n\n\n" for i in range(140))
+    cache = (
+        "class LRUCache:\n    def __getitem__(self, key):\n        self.__update(key)\n"
+        "        return clip(self.data[key])\n\n    def __update(self, key):\n"
+        "        self.order.move_to_end(key, last=False)\n\n    def unrelated(self):\n"
+        "        return 0\n\n\ndef clip(v):\n    return v\n"
+    )
+    view = file_view(filler + cache, "c.py", ["LRUCache.__getitem__"])
+    shown = view.split("they call):")[1]
+    assert "def __getitem__" in shown and "move_to_end(key, last=False)" in shown
+    assert "def clip(v)" in shown and "def unrelated" not in shown and "def f1()" not in shown

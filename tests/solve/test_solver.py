@@ -252,16 +252,19 @@ def test_a_bug_report_gets_a_test_that_fails_before_the_fix(repo: Path, journal:
         "```python\nfrom calc import sub\n\n\ndef test_sub_order():\n    assert sub(5, 3) == 2\n```"
     )
     fix = "```python\ndef sub(a, b):\n    return a - b\n```"
-    script = Script(plan=[plan], qa=[passes_anyway, reproduces], edit=[fix])
+    script = Script(plan=[plan], qa=[passes_anyway, reproduces], function=[fix])
     outcome = solver(script, journal).solve(repo, bug)
     assert outcome.verdict == "resolved", outcome.report
     note = "the new tests passed on the unfixed code, not on an assertion; asked again"
     assert note in outcome.report["notes"]
-    # how the bug shows reached the engineer with the first request for a fix
-    assert "The new tests fail on the current code" in script.prompts["edit"][0]
-    assert "assert -2 == 2" in script.prompts["edit"][0]
-    # the report's "instead of 2" became a client example, shown to the engineer too
-    assert "sub(5, 3)  ->  2" in script.prompts["edit"][0]
+    # the failing tests ran sub(): the first fix asked for is that function alone, not an
+    # edit of the file, and how the bug shows reached the engineer with it
+    assert "edit" not in script.prompts
+    asked = script.prompts["function"][0]
+    assert "this function fails the tests:\n```python\ndef sub(a, b):" in asked
+    assert "The new tests fail on the current code" in asked and "assert -2 == 2" in asked
+    # the report's "instead of 2" became a client example, which failed too
+    assert "sub(5, 3)" in asked and "Expected:\n    2" in asked
     assert git(repo, "show", f"{outcome.branch}:tests/test_client_examples.py")
     test = git(repo, "show", f"{outcome.branch}:tests/test_sub_bug.py")
     assert "sub(5, 3) == 2" in test
@@ -336,8 +339,8 @@ def test_repairs_take_turns_among_the_functions_a_failing_example_ran(
 def test_a_features_new_function_is_asked_for_alone_and_rewritten_unseen(
     repo: Path, journal: Journal
 ) -> None:
-    # the first version is wrong and its function repair changes nothing; the edit round
-    # then asks for mul again with the wrong body hidden, and that version is kept
+    # the first version is wrong and its two function repairs change nothing; the edit round
+    # (every third) then asks for mul again with the wrong body hidden, and that one is kept
     wrong = "```python\ndef mul(a, b):\n    return a ** b\n```"
     script = Script(plan=[PLAN], qa=[TESTS], edit=[wrong, GOOD], function=[wrong])
     outcome = solver(script, journal).solve(repo, REQUEST)
@@ -347,7 +350,7 @@ def test_a_features_new_function_is_asked_for_alone_and_rewritten_unseen(
     assert "return a ** b" in script.prompts["function"][0]  # a repair of one function sees it
     assert "return a ** b" not in again and "def mul(a, b):\n    ...\n" in again
     assert "write them again" in again
-    assert [r["kept"] for r in outcome.report["verify"]["rounds"]] == [False, True]
+    assert [r["kept"] for r in outcome.report["verify"]["rounds"]] == [False, False, True]
     assert "return a * b" in git(repo, "show", f"{outcome.branch}:calc.py")
 
 

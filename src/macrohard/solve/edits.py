@@ -100,8 +100,10 @@ def _windows_equal(have: list[str], want: list[str], loose: bool) -> list[int]:
     ]
 
 
-def apply_block(text: str, block: Block) -> str:
-    """`text` with the block applied; EditError when it matches nowhere or ambiguously."""
+def apply_block(text: str, block: Block, prefer: Collection[str] = ()) -> str:
+    """`text` with the block applied; EditError when it matches nowhere or ambiguously. Of
+    several exact matches, the one inside the function or class `prefer` names (the plan's:
+    `LRUCache.__getitem__` when an `MRUCache` has the same method) is taken, if only one is."""
     if not block.search.strip():
         return (text.rstrip("\n") + "\n\n" if text.strip() else "") + block.replace
     if text.count(block.search) == 1:
@@ -114,6 +116,8 @@ def apply_block(text: str, block: Block) -> str:
     tail = "\n" if text.endswith("\n") else ""
     for loose in (False, True):
         starts = _windows_equal(have, want, loose)
+        if len(starts) > 1 and prefer:
+            starts = _inside(text, starts, prefer) or starts
         if len(starts) == 1:
             start = starts[0]
             shift = 0
@@ -138,6 +142,25 @@ def apply_block(text: str, block: Block) -> str:
         f"the SEARCH text for {block.path} is not in the file (best match {ratio:.0%} similar, "
         f"at line {start + 1}):\n{closest}\nCopy the lines to replace exactly from the file."
     )
+
+
+def _inside(text: str, starts: list[int], prefer: Collection[str]) -> list[int]:
+    """The one start (0-based line) that lies in a definition `prefer` names, else []."""
+    try:
+        defined = functions(ast.parse(text))
+    except SyntaxError:
+        return []
+    wanted = set(prefer)
+
+    def named(qualname: str) -> bool:
+        parts = qualname.split(".")
+        return any(".".join(parts[i:]) in wanted for i in range(len(parts))) or any(
+            qualname.startswith(w + ".") for w in wanted
+        )
+
+    spans = [span(node) for qualname, node in defined if named(qualname)]
+    hits = [s for s in starts if any(first <= s + 1 <= last for first, last in spans)]
+    return hits if len(hits) == 1 else []
 
 
 def _fuzzy(have: list[str], want: list[str]) -> tuple[int, float, float]:
@@ -543,7 +566,7 @@ def apply_reply(
             if current is None and block.search.strip():
                 raise EditError(f"block {number} edits {block.path}, which does not exist")
             try:
-                out[block.path] = apply_block(current or "", block)
+                out[block.path] = apply_block(current or "", block, wanted)
             except EditError as exc:
                 raise EditError(f"block {number}: {exc}") from exc
         for path, text in out.items():

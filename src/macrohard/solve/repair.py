@@ -3,9 +3,10 @@
 A trial is the repository's own tests plus the new ones, run in the sandbox. It is scored, best
 first, by: the tests ran at all; fewer regressions (tests that passed at the baseline and fail
 now); fewer failing client examples; fewer failing new tests. Each repair round asks for a new
-version of the function a failure blames (alternating with a new whole edit at a higher
-temperature, since a small model told about a failure mostly repeats itself; for a feature's new
-functions that edit is a rewrite of them with their last version hidden) and keeps it only if it
+version of a function a failure blames, at a higher temperature since a small model told about a
+failure mostly repeats itself (every third round, or every round when nothing is blamed, is a new
+whole edit instead; for a feature's new functions that edit is a rewrite of them with their last
+version hidden) and keeps it only if it
 scores better. At the end, model-written tests that still fail may be dropped as wrong,
 but at most half of them, never the client's examples, and never when anything regressed.
 """
@@ -29,10 +30,14 @@ from macrohard.company.splice import (
 from macrohard.errors import BudgetExceeded, Cancelled, EditError
 from macrohard.sandbox import Sandbox
 from macrohard.solve import edits
-from macrohard.solve.steps import Plan, signatures, write_edit, write_function
+from macrohard.solve.steps import Plan, signatures, tests_in, write_edit, write_function
 from macrohard.solve.testrun import TestCommand, TestRun, belongs, regressions, run_tests
 
 RESERVE_SECONDS = 20.0  # the review and the delivery after verify
+# with functions to blame, every third round is a whole edit: a function round costs ~25 s on the
+# embedded model, a whole edit of a 250-line file 60-120 s (its prompt alone ~60 s), and the fix
+# is mostly inside the function the failing example ran
+EDIT_EVERY = 3
 FAILURE_CHARS = 1500
 
 
@@ -116,6 +121,7 @@ class Verifier:
         self.baseline = baseline
         self.rounds = rounds
         self._sources: list[str] = []
+        self._function_rounds = 0
 
     def trial(self, tests: dict[str, str], client: str) -> Trial:
         """Run everything on the files as they are now in the work tree."""
@@ -216,17 +222,12 @@ class Verifier:
         blamed = fault_functions(code, target, messages)
         # what the change wrote first: the code it did not write passed its tests before
         blamed = [b for b in blamed if b not in self.frozen] or blamed
-        if blamed and number % 2 == 0:
+        if blamed and number % EDIT_EVERY != EDIT_EVERY - 1:
             # several blamed (a traced example ran them all): each function round takes the next
-            name = blamed[(number // 2) % len(blamed)]
-            related = signatures(code, plan.functions, skip=name)
-            reply = write_function(
-                self.ctx, target, function_source(code, name), failures, 0.7, related
-            )
-            source = edits.python_block(reply) or ""
-            edits.refuse_shrinking(code, name, source)
-            new = splice(code, name, source)
-            return ({target: new} if new and new != code else None), f"function {name}"
+            name = blamed[self._function_rounds % len(blamed)]
+            self._function_rounds += 1
+            new = rewrite_function(self.ctx, target, code, name, failures, 0.7, plan.functions)
+            return ({target: new} if new else None), f"function {name}"
         written = "\n\n".join(t for p, t in tests.items() if p != self.client)
         failed = f"The last attempt failed:\n{failures}"
         shown = code
@@ -262,10 +263,33 @@ class Verifier:
             if path == client:
                 continue
             tree = ast.parse(text)
-            spans = [
-                span(n) for n in tree.body if isinstance(n, ast.FunctionDef) and n.name in names
-            ]
+            spans = [span(n) for _, n in tests_in(tree) if n.name in names]
             if spans:
-                out[path] = "\n".join(without(text, spans)).rstrip() + "\n"
+                kept = "\n".join(without(text, spans)).rstrip() + "\n"
+                try:  # a test class left with an empty body would not even parse
+                    ast.parse(kept)
+                except SyntaxError:
+                    continue
+                out[path] = kept
                 self.ctx.write(path, out[path])
         return sorted(best.new_failed), out
+
+
+def rewrite_function(
+    ctx: Context,
+    target: str,
+    code: str,
+    name: str,
+    failures: str,
+    temperature: float,
+    plan_functions: list[str],
+) -> str | None:
+    """`code` with a new version of its function `name` asked for (shown the failures and the
+    signatures of the plan's other functions), or None when the reply changes nothing.
+    EditError when the reply drops most of a long function."""
+    related = signatures(code, plan_functions, skip=name)
+    reply = write_function(ctx, target, function_source(code, name), failures, temperature, related)
+    source = edits.python_block(reply) or ""
+    edits.refuse_shrinking(code, name, source)
+    new = splice(code, name, source)
+    return new if new and new != code else None

@@ -28,14 +28,14 @@ from macrohard.company.budget import Budget, BudgetedModel
 from macrohard.company.context import Context
 from macrohard.company.policy import check_request
 from macrohard.company.splice import fault_functions
-from macrohard.errors import BudgetExceeded, Cancelled, MacrohardError, UserError
+from macrohard.errors import BudgetExceeded, Cancelled, EditError, MacrohardError, UserError
 from macrohard.journal import Journal
 from macrohard.models.base import Model, Usage
 from macrohard.sandbox import Sandbox, default_sandbox
 from macrohard.solve import edits
 from macrohard.solve.claims import claims
 from macrohard.solve.deps import install as install_dependencies
-from macrohard.solve.repair import Verifier
+from macrohard.solve.repair import Verifier, rewrite_function
 from macrohard.solve.repomap import RepoMap, module_of
 from macrohard.solve.review import format_like_the_repository, review_changes, tidy
 from macrohard.solve.steps import (
@@ -114,7 +114,7 @@ class Solver:
         sandbox: Sandbox | None = None,
         on_event: Listener | None = None,
         cancel: threading.Event | None = None,
-        repair_rounds: int = 4,
+        repair_rounds: int = 8,
     ) -> None:
         self.model = model
         self.journal = journal or Journal()
@@ -372,7 +372,7 @@ class Solver:
         target = work.plan.files[0]
         current = {f: ctx.read(f) for f in work.plan.files}
         tests = "\n\n".join(t for p, t in work.test_files.items() if p != work.client_tests)
-        failures, attempts = "", []
+        failures, attempts, blamed = "", [], []
         if work.reproduced:
             clue = "\n".join(m[:500] for m in work.reproduced)[:REPRODUCED_CHARS]
             failures = f"The new tests fail on the current code:\n{clue}"
@@ -382,6 +382,25 @@ class Solver:
             work.fresh = fresh_names(ctx.request, work.repo, work.plan)
         if work.fresh:  # what the feature's replies may add to but not replace
             work.frozen = edits.existing_except(current[target], work.fresh)
+        if work.plan.kind == "bug" and blamed:
+            # the reproduction ran these: a new version of the first is a reply of ~200 tokens,
+            # where an edit shown the whole file rewrote parts the bug is not in (~900 tokens)
+            try:
+                fixed = rewrite_function(
+                    ctx, target, current[target], blamed[0], failures, 0.0, work.plan.functions
+                )
+            except EditError as exc:
+                attempts.append(str(exc))
+                fixed = None
+            if fixed is not None:
+                ctx.write(target, fixed)
+                work.changed = sorted(set(work.changed) | {target})
+                output: dict[str, Any] = {
+                    "files": [target],
+                    "function": blamed[0],
+                    "not_applied": attempts,
+                }
+                return f"change {blamed[0]} in {target}", output, "ok", [target]
         for attempt in range(2):
             reply = write_edit(
                 ctx,
@@ -409,7 +428,11 @@ class Solver:
             for rel, text in new.items():
                 ctx.write(rel, text)
             work.changed = sorted(set(work.changed) | set(new))
-            output = {"files": sorted(new), "attempts": attempt + 1, "not_applied": attempts}
+            output = {
+                "files": sorted(new),
+                "attempts": attempt + 1,
+                "not_applied": attempts,
+            }
             return f"change {', '.join(sorted(new))}", output, "ok", sorted(new)
         return "the edit did not apply", {"not_applied": attempts}, "failed", []
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import builtins
 import re
+import textwrap
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -22,6 +23,7 @@ from macrohard.synth.extract import fenced_blocks
 
 MAP_CHARS = 5000  # about 1,300 tokens of repository map for the plan
 WHOLE_FILE_LINES = 260  # longer files are shown as an outline plus the functions in question
+CALLEES_SHOWN = 3  # and the file's functions those call
 _BUG_WORDS = re.compile(
     r"\b(bug|wrong|incorrect|crash\w*|fails?|error|exception|traceback|instead of|expected|"
     r"broken|regression|should not|doesn't|does not)\b",
@@ -147,10 +149,64 @@ def write_tests(
     )
     reply = ctx.ask(ctx.prompt(persona, task), max_tokens=700, temperature=temperature)
     code = clean_tests(reply)
+    if code:
+        sources = [ctx.read(f) for f in the_plan.files if (ctx.root / f).is_file()]
+        code = known_keywords(code, sources, ctx.request)
     names = {n.rsplit(".", 1)[-1] for n in [*the_plan.functions, *named_symbols(ctx.request)]}
     if not code or not names:  # nothing named to judge by: every test stays
         return code
     return on_topic(code, names)
+
+
+def known_keywords(code: str, sources: list[str], request: str) -> str | None:
+    """The test module without the statements that pass a function of `sources` a keyword
+    argument it does not take and the request never names (`ceil(4, options=o, lower=3)`
+    for a `ceil(x, options=None)`): a test of an API the model made up fails whatever the fix.
+    Tests left empty go too; None when no test is left."""
+    params: dict[str, set[str] | None] = {}  # name -> its parameters; None: takes **kwargs
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                a = node.args
+                names = {x.arg for x in [*a.posonlyargs, *a.args, *a.kwonlyargs]}
+                known = params.get(node.name, set())
+                params[node.name] = None if a.kwarg or known is None else known | names
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return code
+
+    def made_up(statement: ast.stmt) -> bool:
+        for call in ast.walk(statement):
+            if not isinstance(call, ast.Call):
+                continue
+            func = call.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+            taken = params.get(name)
+            if taken is None:
+                continue
+            for kw in call.keywords:
+                if kw.arg and kw.arg not in taken and not re.search(rf"\b{kw.arg}\b", request):
+                    return True
+        return False
+
+    changed = False
+    for holder, node in tests_in(tree):
+        kept = [st for st in node.body if not made_up(st)]
+        if len(kept) < len(node.body):
+            changed = True
+            node.body = kept
+            if not kept or all(isinstance(st, ast.Expr) for st in kept):
+                _remove_test(tree, holder, node)
+    if not changed:
+        return code
+    if not tests_in(tree):
+        return None
+    return ast.unparse(tree) + "\n"
 
 
 def on_topic(code: str, names: set[str]) -> str | None:
@@ -165,17 +221,63 @@ def on_topic(code: str, names: set[str]) -> str | None:
             for n in ast.walk(node)
         )
 
-    tests = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name.startswith("test")]
-    off = [n for n in tests if not used(n)]
+    tests = tests_in(tree)
+    # a test in a class also uses what the class's setUp and attributes use
+    test_ids = {id(t) for _, t in tests}
+    shared = {
+        id(holder): any(used(n) for n in holder if id(n) not in test_ids)
+        for holder, _ in tests
+        if holder is not tree.body
+    }
+    off = [(holder, n) for holder, n in tests if not (used(n) or shared.get(id(holder)))]
     if len(off) == len(tests):
         return None
-    tree.body = [n for n in tree.body if n not in off]
+    for holder, node in off:
+        _remove_test(tree, holder, node)
     return ast.unparse(tree) + "\n"
 
 
+def tests_in(tree: ast.Module) -> list[tuple[list[ast.stmt], ast.FunctionDef]]:
+    """Each test function of a module with the body that holds it: at module level, or in a
+    class pytest collects (`Test...`, or a `TestCase`)."""
+    found: list[tuple[list[ast.stmt], ast.FunctionDef]] = []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name.startswith("test"):
+            found.append((tree.body, node))
+        elif isinstance(node, ast.ClassDef) and _collected(node):
+            found += [
+                (node.body, n)
+                for n in node.body
+                if isinstance(n, ast.FunctionDef) and n.name.startswith("test")
+            ]
+    return found
+
+
+def _collected(node: ast.ClassDef) -> bool:
+    bases = [ast.unparse(b).rsplit(".", 1)[-1] for b in node.bases]
+    return node.name.startswith("Test") or "TestCase" in bases
+
+
+def _remove_test(tree: ast.Module, holder: list[ast.stmt], node: ast.FunctionDef) -> None:
+    """Takes a test out of its module or class; a class left without tests goes too."""
+    holder.remove(node)
+    if holder is tree.body:
+        return
+    for cls in [n for n in tree.body if isinstance(n, ast.ClassDef) and n.body is holder]:
+        if not any(isinstance(n, ast.FunctionDef) and n.name.startswith("test") for n in holder):
+            tree.body.remove(cls)
+
+
+def _own_tests_only(node: ast.ClassDef) -> None:
+    """A test class keeps only its `TestCase` base: a project's test mixin brings the project's
+    own tests along, set up for what the mixin's users configure, not for this change."""
+    if any(ast.unparse(b).rsplit(".", 1)[-1] == "TestCase" for b in node.bases):
+        node.bases = [b for b in node.bases if ast.unparse(b).rsplit(".", 1)[-1] == "TestCase"]
+
+
 def clean_tests(reply: str) -> str | None:
-    """The test module of a reply: parses, has at least one `test_` function; top-level code
-    that would run on import (prints, calls) is dropped."""
+    """The test module of a reply: parses, has at least one `test_` function (at module level
+    or in a test class); top-level code that would run on import (prints, calls) is dropped."""
     blocks = fenced_blocks(reply) or [reply]
     cut = reply.count("```") % 2 == 1  # the reply stopped inside its block (the token limit)
     for block in sorted(blocks, key=len, reverse=True):
@@ -200,11 +302,12 @@ def clean_tests(reply: str) -> str | None:
                     | ast.AnnAssign,
                 )
             ]
-            tests = [
-                n for n in keep if isinstance(n, ast.FunctionDef) and n.name.startswith("test")
-            ]
-            if tests:
-                return ast.unparse(ast.Module(body=keep, type_ignores=[])) + "\n"
+            module = ast.Module(body=keep, type_ignores=[])
+            for node in keep:
+                if isinstance(node, ast.ClassDef) and _collected(node):
+                    _own_tests_only(node)
+            if tests_in(module):
+                return ast.unparse(module) + "\n"
             break
     return None
 
@@ -217,22 +320,48 @@ def file_view(text: str, path: str, functions: list[str]) -> str:
         return f"File `{path}`:\n```python\n{text.rstrip()}\n```"
     from macrohard.solve.repomap import parse_file
 
-    shown = []
     fmap = parse_file(path, text)
-    for name in functions:
-        for sym in fmap.symbols:
-            if sym.name == name or sym.name.endswith("." + name):
-                source = function_source(text, sym.name)
-                if source:
-                    shown.append(source)
+    known = {sym.name for sym in fmap.symbols}
+    picked = [
+        sym.name
+        for name in functions
+        for sym in fmap.symbols
+        if sym.name == name or sym.name.endswith("." + name)
+    ]
+    helpers = [c for q in picked for c in callees(function_source(text, q), q, known)]
+    picked = list(dict.fromkeys([*picked, *helpers[:CALLEES_SHOWN]]))
+    shown = [source for q in picked if (source := function_source(text, q))]
     head = "\n".join(lines[:30])
     parts = [
         f"File `{path}` ({len(lines)} lines). Its outline:\n{fmap.outline()}",
         f"Its first lines:\n```python\n{head}\n```",
     ]
     if shown:
-        parts.append("The functions in question:\n```python\n" + "\n\n".join(shown) + "\n```")
+        said = "The functions in question (and the file's functions they call)"
+        parts.append(f"{said}:\n```python\n" + "\n\n".join(shown) + "\n```")
     return "\n\n".join(parts)
+
+
+def callees(source: str, qualname: str, known: set[str]) -> list[str]:
+    """The functions of the file that `source` (the function `qualname`) calls: its class's
+    methods called on `self` (`self.__update(key)`), and the module's functions. A bug reported
+    in what a method does often lives in the helper it calls."""
+    try:
+        tree = ast.parse(textwrap.dedent(source))
+    except SyntaxError:
+        return []
+    owner = qualname.rsplit(".", 1)[0] if "." in qualname else ""
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            if func.value.id in ("self", "cls") and owner:
+                found.append(f"{owner}.{func.attr}")
+        elif isinstance(func, ast.Name):
+            found.append(func.id)
+    return [q for q in dict.fromkeys(found) if q in known and q != qualname]
 
 
 EDIT_RULES = (

@@ -214,7 +214,9 @@ def junit_outcomes(path: Path) -> tuple[dict[str, str], dict[str, str]]:
             node = case.find(tag)
             if node is not None:
                 outcome = "failed"
-                text = ((node.get("message") or "") + "\n" + (node.text or "")).strip()
+                message, body = (node.get("message") or "").strip(), (node.text or "").strip()
+                # pytest.fail(..., pytrace=False) puts the same text in both: say it once
+                text = body if message in body else f"{message}\n{body}".strip()
                 failures[test_id] = text[-2500:]
                 break
         else:
