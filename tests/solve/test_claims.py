@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from macrohard.solve.claims import claims
+from macrohard.solve.claims import claims, documented
 
 
 @pytest.mark.parametrize(
@@ -46,9 +46,54 @@ def test_stated_results_become_doctests(text: str, expected: list[tuple[str, str
         "render() should be fast and should not crash.",
         "print(x) should print 3",  # output, not a value
         "titlecase() capitalises 'the'.",
-        # `c` was built in earlier sentences: alone the call fails whatever the code does
-        "With `c = LRUCache(2)` ... `sorted(c)` is `[2, 3]`. Expected `[1, 3]`.",
+        # `c` was built in words only: alone the call fails whatever the code does
+        "With a cache c of two keys, `sorted(c)` is `[2, 3]`. Expected `[1, 3]`.",
     ],
 )
 def test_no_claim_without_a_stated_literal(text: str) -> None:
     assert claims(text) == []
+
+
+def test_a_claim_runs_the_statements_that_built_its_data_first() -> None:
+    text = (
+        "Bug: `LRUCache` evicts the wrong entry. With `c = LRUCache(maxsize=2)`, then `c[1] = 1`, "
+        "`c[2] = 2`, reading `c[1]` and adding `c[3] = 3`, `sorted(c)` is `[2, 3]`. Expected "
+        "`[1, 3]`: key 2 is the least recently used.\n\nAlso `d = {}` is unrelated."
+    )
+    [claim] = claims(text)
+    assert claim.source == "sorted(c)" and claim.want == "[1, 3]\n"
+    assert claim.setup == ("c = LRUCache(maxsize=2)", "c[1] = 1", "c[2] = 2", "c[1]", "c[3] = 3")
+
+
+def test_the_examples_in_a_changed_functions_docstring_become_checks() -> None:
+    code = '''"""Maths."""
+import bisect
+
+
+def ceil(x, options=None):
+    """The smallest option >= x.
+
+    >>> SIZES = [1.5, 2.5, 4, 6]
+    >>> ceil(3.5, options=SIZES)
+    4
+    >>> ceil(9, options=SIZES)
+    Traceback (most recent call last):
+    ValueError: none
+    >>> mathutils.ceil(1, options=SIZES)
+    1.5
+    """
+    return options[bisect.bisect_left(sorted(options), x)]
+
+
+def floor(x):
+    """>>> floor(2.5)
+    2
+    """
+'''
+    [check] = documented(code, "pkg.mathutils", ["mathutils.ceil"])
+    assert check.source == "ceil(3.5, options=SIZES)" and check.want == "4\n"
+    # what it reads is imported from the module or built by the docstring's earlier lines
+    assert check.setup == ("SIZES = [1.5, 2.5, 4, 6]", "from pkg.mathutils import ceil")
+    # an exception example is left out, and so is everything after a name from elsewhere
+    assert documented(code, "pkg.mathutils", ["floor"])[0].source == "floor(2.5)"
+    assert documented(code, "pkg.mathutils", ["Bits.ceil_all"]) == []

@@ -6,15 +6,19 @@ sessions: "titlecase('the lord') returns 'The Lord' but should return 'the Lord'
 expected value's repr), checked like the client's own examples: no model involved. The actual
 value a report quotes ("returns X but ...") is not a claim; the expected one is ("should return
 Y", "instead of Y", "expected Y"): the first expectation in the sentence that a literal follows.
+A claim about a name the request built earlier in backticks (`c = LRUCache(2)`, `c[1] = 1`)
+runs those statements first.
 """
 
 from __future__ import annotations
 
 import ast
 import builtins
+import doctest
 import re
 
 from macrohard.company.examples import Doctest
+from macrohard.company.splice import functions
 
 _CALL = re.compile(r"(?<![\w.])([A-Za-z_][\w.]*\((?:[^()\n]|\([^()\n]*\))*\))")
 # what a call's value goes on to: `.attr`, `.method(...)`, `[key]`, as far as it goes
@@ -28,6 +32,8 @@ _EXPECT = re.compile(
     re.I,
 )
 MAX_LITERAL = 300
+DOCUMENTED_LIMIT = 8  # examples taken from the docstrings of the functions a change is about
+_SPAN = re.compile(r"`([^`\n]+)`")
 _BUILTINS = frozenset(dir(builtins))
 
 
@@ -97,11 +103,140 @@ def claims(request: str) -> list[Doctest]:
             parsed = ast.parse(call, mode="eval")
         except SyntaxError:
             continue
+        setup: tuple[str, ...] | None = ()
         if not _self_contained(parsed.body):
-            continue
+            setup = _setup(request, match.start(), _free_names(parsed.body))
+            if setup is None:
+                continue
         if call in seen:
             continue
         seen.add(call)
         value, _ = literal
-        found.append(Doctest((), call, repr(value) + "\n", None))
+        found.append(Doctest(setup, call, repr(value) + "\n", None))
     return found
+
+
+def _free_names(call: ast.expr) -> set[str]:
+    """The names a call reads that it does not call and that are not builtins (its data)."""
+    called = {
+        root.id
+        for node in ast.walk(call)
+        if isinstance(node, ast.Call)
+        for root in [_root(node.func)]
+        if isinstance(root, ast.Name)
+    }
+    names = {n.id for n in ast.walk(call) if isinstance(n, ast.Name)}
+    return {n for n in names if n not in called and n not in _BUILTINS}
+
+
+def _root(node: ast.expr) -> ast.expr:
+    while isinstance(node, ast.Attribute | ast.Subscript):
+        node = node.value
+    return node
+
+
+def _setup(request: str, start: int, needed: set[str]) -> tuple[str, ...] | None:
+    """The statements in backticks earlier in the claim's paragraph that build what it reads,
+    in order: "With `c = LRUCache(maxsize=2)`, then `c[1] = 1`, reading `c[1]` ..., `sorted(c)`
+    should be `[1, 3]`" runs the assignment, the item set and the read first. None unless every
+    name the claim needs is assigned there."""
+    paragraph = request.rfind("\n\n", 0, start) + 1
+    statements: list[str] = []
+    defined: set[str] = set()
+    for span in _SPAN.finditer(request, paragraph, start):
+        code = span.group(1).strip()
+        try:
+            body = ast.parse(code).body
+        except SyntaxError:
+            continue
+        if len(body) != 1:
+            continue
+        node = body[0]
+        if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            roots = [_root(t) for t in targets]
+            if not all(isinstance(r, ast.Name) for r in roots):
+                continue
+            names = {r.id for r in roots if isinstance(r, ast.Name)}
+            if any(not isinstance(t, ast.Name) for t in targets) and not names <= defined:
+                continue  # `c[1] = 1` before any `c = ...`
+            defined |= names
+            statements.append(code)
+        elif isinstance(node, ast.Expr) and not isinstance(node.value, ast.Constant):
+            used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+            if used & defined:  # `c[1]`: a read that the claim's result depends on
+                statements.append(code)
+    if not needed <= defined:
+        return None
+    return tuple(statements)
+
+
+def documented(code: str, module: str, names: list[str]) -> list[Doctest]:
+    """The `>>>` examples in the docstrings of the functions of `code` (the module `module`)
+    that `names` names (`ceil`, `LRUCache.get`), each run after the statements before it in the
+    same docstring. The project states there what its code does: a fix that keeps its own
+    request's example but breaks one of them (`ceil(3.5, options=...)` now 2.5, not 4) is not
+    a fix. Examples of an exception or of an object's default repr are left out."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+
+    def named(qualname: str) -> bool:
+        return any(
+            q == n or q.endswith("." + n) or n.endswith("." + q) for n in names for q in [qualname]
+        )
+
+    top = _top_level_names(tree)
+    parser = doctest.DocTestParser()
+    found: list[Doctest] = []
+    for qualname, node in functions(tree):
+        if not named(qualname):
+            continue
+        text = ast.get_docstring(node) or ""
+        try:
+            examples = parser.get_examples(text)
+        except ValueError:  # a malformed example: the docstring is not a doctest
+            continue
+        setup: list[str] = []
+        known: set[str] = set()
+        for example in examples:
+            source = example.source.rstrip("\n")
+            try:
+                parsed = ast.parse(source)
+            except SyntaxError:
+                break
+            reads = {
+                n.id
+                for n in ast.walk(parsed)
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+            }
+            unknown = reads - known - _BUILTINS
+            if not unknown <= top:  # a name from elsewhere (`strutils.x`): not checkable here
+                break
+            imports = [f"from {module} import {n}" for n in sorted(unknown)]
+            setup += imports
+            known |= unknown | {
+                n.id
+                for n in ast.walk(parsed)
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+            }
+            if not example.want.strip():
+                setup.append(source)
+                continue
+            if example.exc_msg is None and "<" not in example.want and "..." not in example.want:
+                found.append(Doctest(tuple(setup), source, example.want, None))
+    return found[:DOCUMENTED_LIMIT]
+
+
+def _top_level_names(tree: ast.Module) -> set[str]:
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names if a.name != "*"}
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return names

@@ -33,7 +33,7 @@ from macrohard.journal import Journal
 from macrohard.models.base import Model, Usage
 from macrohard.sandbox import Sandbox, default_sandbox
 from macrohard.solve import edits
-from macrohard.solve.claims import claims
+from macrohard.solve.claims import claims, documented
 from macrohard.solve.deps import install as install_dependencies
 from macrohard.solve.repair import Verifier, rewrite_function
 from macrohard.solve.repomap import RepoMap, module_of
@@ -321,10 +321,14 @@ class Solver:
         found = client_examples.extract(ctx.request, set(work.plan.files))
         shown = {d.source for d in found.doctests}
         stated = [d for d in claims(ctx.request) if d.source not in shown]
+        # what the project's docstrings show of the functions in question: a change must keep
+        # those too (a fix of the request's example only often breaks them)
+        target_code = (tree.path / target).read_text(errors="replace")
+        docs = documented(target_code, module_of(target), work.plan.functions)
         found = replace(
             found,
             modules=[module_of(f) for f in work.plan.files],
-            doctests=[*found.doctests, *stated],
+            doctests=[*found.doctests, *stated, *docs],
         )
         work.examples = found.lines()
         client = _free_name(tree.path, f"{folder}/test_client_examples.py")
