@@ -103,11 +103,12 @@ def claims(request: str) -> list[Doctest]:
             parsed = ast.parse(call, mode="eval")
         except SyntaxError:
             continue
-        setup: tuple[str, ...] | None = ()
+        setup: tuple[str, ...] = ()
         if not _self_contained(parsed.body):
-            setup = _setup(request, match.start(), _free_names(parsed.body))
-            if setup is None:
+            built = _setup(request, match.start(), _free_names(parsed.body))
+            if built is None:
                 continue
+            setup = built
         if call in seen:
             continue
         seen.add(call)
