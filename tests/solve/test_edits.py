@@ -462,3 +462,24 @@ def test_a_long_files_view_shows_the_helpers_the_functions_in_question_call() ->
     shown = view.split("they call):")[1]
     assert "def __getitem__" in shown and "move_to_end(key, last=False)" in shown
     assert "def clip(v)" in shown and "def unrelated" not in shown and "def f1()" not in shown
+
+
+def test_blamed_functions_are_repaired_plan_first_constructors_last() -> None:
+    from macrohard.solve.repair import rank_blamed
+
+    traced = [
+        "LRUCache.__init__",
+        "Cache.__init__",
+        "Cache.__setitem__",
+        "LRUCache.__update",
+        "LRUCache.__getitem__",
+        "helper",
+    ]
+    assert rank_blamed(traced, ["LRUCache.__getitem__"]) == [
+        "LRUCache.__getitem__",
+        "LRUCache.__update",
+        "LRUCache.__init__",
+        "Cache.__setitem__",
+        "helper",
+        "Cache.__init__",
+    ]

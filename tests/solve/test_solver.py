@@ -379,3 +379,54 @@ def test_a_repair_is_told_why_the_tests_could_not_even_be_imported(
     assert "could not be imported" in told and "NameError" in told
     assert "passed before the change did not run at all" in told
     assert "tests.test_calc::test_add: failed" not in told
+
+
+def test_a_bugs_repairs_also_start_again_from_the_function_as_it_was(
+    repo: Path, journal: Journal
+) -> None:
+    (repo / "calc.py").write_text(CALC.replace("return a - b", "return b - a"))
+    (repo / "tests" / "test_calc.py").write_text(OWN_TESTS.replace("sub(5, 3) == 2", "1"))
+    git(repo, "commit", "-qam", "sub")
+    bug = "Bug: sub(5, 3) returns -2 instead of 2. It is wrong for every a != b."
+    plan = json.dumps(
+        {"kind": "bug", "summary": "fix sub", "files": ["calc.py"], "functions": ["sub"]}
+    )
+    reproduces = (
+        "```python\nfrom calc import sub\n\n\ndef test_sub():\n    assert sub(5, 3) == 2\n```"
+    )
+    wrong = [f"```python\ndef sub(a, b):\n    return {v}\n```" for v in ("7", "8")]
+    fix = "```python\ndef sub(a, b):\n    return a - b\n```"
+    script = Script(plan=[plan], qa=[reproduces], function=[*wrong, fix])
+    outcome = solver(script, journal).solve(repo, bug)
+    assert outcome.verdict == "resolved", outcome.report["verify"]
+    first, last_kept, original = script.prompts["function"]
+    assert "return b - a" in first and "return 7" in last_kept
+    # the third asks from the code that had the bug, with how it failed then (-2, not 7)
+    assert "return b - a" in original and "return 7" not in original
+    assert "assert -2 == 2" in original
+    hows = [r["how"] for r in outcome.report["verify"]["rounds"]]
+    assert hows == ["function sub", "function sub (from the original)"]
+
+
+def test_repairs_start_from_the_original_when_the_first_fix_broke_more(
+    repo: Path, journal: Journal
+) -> None:
+    (repo / "calc.py").write_text(CALC.replace("return a - b", "return b - a"))
+    (repo / "tests" / "test_calc.py").write_text(OWN_TESTS.replace("sub(5, 3) == 2", "1"))
+    git(repo, "commit", "-qam", "sub")
+    bug = "Bug: sub(5, 3) returns -2 instead of 2. It is wrong for every a != b."
+    plan = json.dumps(
+        {"kind": "bug", "summary": "fix sub", "files": ["calc.py"], "functions": ["sub"]}
+    )
+    reproduces = (
+        "```python\nfrom calc import sub\n\n\ndef test_sub():\n    assert sub(5, 3) == 2\n```"
+    )
+    breaks = "```python\ndef sub(a, b=undefined_name()):\n    return a - b\n```"
+    fix = "```python\ndef sub(a, b):\n    return a - b\n```"
+    script = Script(plan=[plan], qa=[reproduces], function=[breaks, fix])
+    outcome = solver(script, journal).solve(repo, bug)
+    assert outcome.verdict == "resolved", outcome.report["verify"]
+    # nothing imported after the first fix; the repair was shown the code as it was
+    repair = script.prompts["function"][1]
+    assert "return b - a" in repair.split("this function fails the tests:")[1]
+    assert "undefined_name" not in repair

@@ -35,7 +35,7 @@ from macrohard.sandbox import Sandbox, default_sandbox
 from macrohard.solve import edits
 from macrohard.solve.claims import claims, documented
 from macrohard.solve.deps import install as install_dependencies
-from macrohard.solve.repair import Verifier, rewrite_function
+from macrohard.solve.repair import Verifier, rank_blamed, rewrite_function
 from macrohard.solve.repomap import RepoMap, module_of
 from macrohard.solve.review import format_like_the_repository, review_changes, tidy
 from macrohard.solve.steps import (
@@ -380,8 +380,9 @@ class Solver:
         if work.reproduced:
             clue = "\n".join(m[:500] for m in work.reproduced)[:REPRODUCED_CHARS]
             failures = f"The new tests fail on the current code:\n{clue}"
-            blamed = fault_functions(current[target], target, work.reproduced)
-            work.plan.functions = list(dict.fromkeys([*blamed, *work.plan.functions]))
+            blamed = fault_functions(current[target], target, work.reproduced, limit=10)
+            blamed = rank_blamed(blamed, work.plan.functions)
+            work.plan.functions = list(dict.fromkeys([*blamed[:3], *work.plan.functions]))
         if work.plan.kind == "feature" and work.repo is not None:
             work.fresh = fresh_names(ctx.request, work.repo, work.plan)
         if work.fresh:  # what the feature's replies may add to but not replace
@@ -452,6 +453,9 @@ class Solver:
             work.fresh,
             work.frozen,
         )
+        verifier.origin = {f: tree.read(f, work.base) for f in work.plan.files}
+        if work.reproduced:  # a bug: repairs may start again from the code that had it
+            verifier.origin_failures = work.reproduced
         result = verifier.run(work.plan, work.test_files, work.client_tests, work.changed)
         base_files = set(tree.files(work.base))
         code_changed = [  # tests passing on untouched code do not make a change
