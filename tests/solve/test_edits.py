@@ -483,3 +483,16 @@ def test_blamed_functions_are_repaired_plan_first_constructors_last() -> None:
         "helper",
         "Cache.__init__",
     ]
+
+
+def test_a_fix_that_stops_raising_is_noticed() -> None:
+    from macrohard.solve.repair import lost_raises
+
+    before = (
+        "def ceil(x, options):\n    i = pick(options, x)\n    if i == len(options):\n"
+        "        raise ValueError(x)\n    return options[i]\n"
+    )
+    answers = before.replace("raise ValueError(x)", "return options[-1]")
+    assert lost_raises({"m.py": before}, {"m.py": answers}) == ["ceil"]
+    assert lost_raises({"m.py": before}, {"m.py": before.replace("[i]", "[i - 1]")}) == []
+    assert lost_raises({}, {"m.py": answers}) == []  # a new file raised nothing before

@@ -381,9 +381,8 @@ def test_a_repair_is_told_why_the_tests_could_not_even_be_imported(
     assert "tests.test_calc::test_add: failed" not in told
 
 
-def test_a_bugs_repairs_also_start_again_from_the_function_as_it_was(
-    repo: Path, journal: Journal
-) -> None:
+def _sub_bug(repo: Path) -> tuple[str, str, str]:
+    """The repository with sub() reversed; the bug report, its plan, a test reproducing it."""
     (repo / "calc.py").write_text(CALC.replace("return a - b", "return b - a"))
     (repo / "tests" / "test_calc.py").write_text(OWN_TESTS.replace("sub(5, 3) == 2", "1"))
     git(repo, "commit", "-qam", "sub")
@@ -394,6 +393,13 @@ def test_a_bugs_repairs_also_start_again_from_the_function_as_it_was(
     reproduces = (
         "```python\nfrom calc import sub\n\n\ndef test_sub():\n    assert sub(5, 3) == 2\n```"
     )
+    return bug, plan, reproduces
+
+
+def test_a_bugs_repairs_also_start_again_from_the_function_as_it_was(
+    repo: Path, journal: Journal
+) -> None:
+    bug, plan, reproduces = _sub_bug(repo)
     wrong = [f"```python\ndef sub(a, b):\n    return {v}\n```" for v in ("7", "8")]
     fix = "```python\ndef sub(a, b):\n    return a - b\n```"
     script = Script(plan=[plan], qa=[reproduces], function=[*wrong, fix])
@@ -411,16 +417,7 @@ def test_a_bugs_repairs_also_start_again_from_the_function_as_it_was(
 def test_repairs_start_from_the_original_when_the_first_fix_broke_more(
     repo: Path, journal: Journal
 ) -> None:
-    (repo / "calc.py").write_text(CALC.replace("return a - b", "return b - a"))
-    (repo / "tests" / "test_calc.py").write_text(OWN_TESTS.replace("sub(5, 3) == 2", "1"))
-    git(repo, "commit", "-qam", "sub")
-    bug = "Bug: sub(5, 3) returns -2 instead of 2. It is wrong for every a != b."
-    plan = json.dumps(
-        {"kind": "bug", "summary": "fix sub", "files": ["calc.py"], "functions": ["sub"]}
-    )
-    reproduces = (
-        "```python\nfrom calc import sub\n\n\ndef test_sub():\n    assert sub(5, 3) == 2\n```"
-    )
+    bug, plan, reproduces = _sub_bug(repo)
     breaks = "```python\ndef sub(a, b=undefined_name()):\n    return a - b\n```"
     fix = "```python\ndef sub(a, b):\n    return a - b\n```"
     script = Script(plan=[plan], qa=[reproduces], function=[breaks, fix])

@@ -14,6 +14,7 @@ but at most half of them, never the client's examples, and never when anything r
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +40,8 @@ RESERVE_SECONDS = 20.0  # the review and the delivery after verify
 # is mostly inside the function the failing example ran
 EDIT_EVERY = 3
 FAILURE_CHARS = 1500
+# a request that talks about errors may well change where the code raises
+_ERRORS = re.compile(r"\b(raises?|raising|errors?|exceptions?|\w+Error)\b", re.I)
 
 
 @dataclass
@@ -49,13 +52,15 @@ class Trial:
     new_failed: list[str]
     client_failed: list[str]
     new_total: int
+    lost_raises: list[str] = field(default_factory=list)  # functions that raise less than before
 
-    def key(self) -> tuple[int, int, int, int]:
+    def key(self) -> tuple[int, int, int, int, int]:
         return (
             0 if self.run.error else 1,
             -len(self.regressed),
             -len(self.client_failed),
             -len(self.new_failed),
+            -len(self.lost_raises),
         )
 
     @property
@@ -63,6 +68,7 @@ class Trial:
         return (
             not self.run.error
             and not self.regressed
+            and not self.lost_raises
             and not self.new_failed
             and not self.client_failed
         )
@@ -78,6 +84,11 @@ class Trial:
         causes = dict.fromkeys(self.run.failures.get(t, "failed")[-500:] for t in broken)
         out = [f"a test file could not be imported: {cause}" for cause in causes]
         out += [f"{t}: {self.run.failures.get(t, 'failed')}" for t in ids if t not in broken]
+        out += [
+            f"{name} no longer raises where it did (a `raise` is gone): the request does not "
+            "ask to change its errors, so keep them as they were"
+            for name in self.lost_raises
+        ]
         if missing := len(self.regressed) - len(ran):
             out.append(f"{missing} test(s) that passed before the change did not run at all")
         return out
@@ -143,7 +154,8 @@ class Verifier:
         new_failed = [t for t in failed if any(belongs(t, p) for p in own)]
         total = sum(1 for t in run.outcomes if any(belongs(t, p) for p in own))
         files = {p: self.ctx.read(p) for p in self._sources}
-        return Trial(files, run, regressed, new_failed, client_failed, total)
+        lost = [] if _ERRORS.search(self.ctx.request) else lost_raises(self.origin, files)
+        return Trial(files, run, regressed, new_failed, client_failed, total, lost)
 
     def run(
         self, plan: Plan, tests: dict[str, str], client: str, changed: list[str]
@@ -319,6 +331,25 @@ def rewrite_function(
     edits.refuse_shrinking(code, name, source)
     new = splice(code, name, source)
     return new if new and new != code else None
+
+
+def lost_raises(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    """The functions of `after` with fewer `raise` statements than in `before`: a fix that
+    answers where the code refused (06: `ceil` past its last option returned it instead of
+    raising ValueError) passes the request's example and breaks a promise nobody restated."""
+    lost = []
+    for path, text in after.items():
+        old_counts, new_counts = _raises(before.get(path, "")), _raises(text)
+        lost += [q for q, n in old_counts.items() if new_counts.get(q, n) < n]
+    return lost
+
+
+def _raises(code: str) -> dict[str, int]:
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return {}
+    return {q: sum(isinstance(n, ast.Raise) for n in ast.walk(node)) for q, node in functions(tree)}
 
 
 def rank_blamed(blamed: list[str], named: list[str]) -> list[str]:
