@@ -20,6 +20,7 @@ from macrohard.solve.steps import (
     named_symbols,
     on_topic,
     signatures,
+    split_asserts,
 )
 from macrohard.solve.steps import test_example as qa_example  # not collected as a test
 
@@ -496,3 +497,16 @@ def test_a_fix_that_stops_raising_is_noticed() -> None:
     assert lost_raises({"m.py": before}, {"m.py": answers}) == ["ceil"]
     assert lost_raises({"m.py": before}, {"m.py": before.replace("[i]", "[i - 1]")}) == []
     assert lost_raises({}, {"m.py": answers}) == []  # a new file raised nothing before
+
+
+def test_a_test_of_several_asserts_becomes_one_test_each() -> None:
+    code = (
+        "import m\n\n\ndef test_indent():\n    assert m.indent('a\\n') == ' a\\n'\n"
+        "    assert m.indent('') == ' '\n\n\ndef test_set_up():\n    x = m.f()\n    assert x\n"
+    )
+    split = split_asserts(code)
+    tree = ast.parse(split)
+    names = [n.name for n in tree.body if isinstance(n, ast.FunctionDef)]
+    # a test with other statements keeps them together: its asserts may depend on them
+    assert names == ["test_indent_1", "test_indent_2", "test_set_up"]
+    assert split_asserts("def test_x():\n    assert 1\n") == "def test_x():\n    assert 1\n"

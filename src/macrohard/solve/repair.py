@@ -37,7 +37,8 @@ from macrohard.solve.testrun import TestCommand, TestRun, belongs, regressions, 
 RESERVE_SECONDS = 20.0  # the review and the delivery after verify
 # with functions to blame, every third round is a whole edit: a function round costs ~25 s on the
 # embedded model, a whole edit of a 250-line file 60-120 s (its prompt alone ~60 s), and the fix
-# is mostly inside the function the failing example ran
+# is mostly inside the function the failing example ran (for a feature's new functions, whose
+# whole edit is a cheap rewrite of them alone, every second round)
 EDIT_EVERY = 3
 FAILURE_CHARS = 1500
 # a request that talks about errors may well change where the code raises
@@ -248,7 +249,10 @@ class Verifier:
         blamed = rank_blamed(fault_functions(code, target, messages, limit=10), plan.functions)
         # what the change wrote first: the code it did not write passed its tests before
         blamed = [b for b in blamed if b not in self.frozen] or blamed
-        if blamed and number % EDIT_EVERY != EDIT_EVERY - 1:
+        # a feature's new functions: every other round, since their function round shows the
+        # wrong body, which the model mostly copies back (03: six times the same `tableize`)
+        every = 2 if self.fresh else EDIT_EVERY
+        if blamed and number % every != every - 1:
             # several blamed (a traced example ran them all): each function round takes the next
             name = blamed[self._function_rounds % len(blamed)]
             self._function_rounds += 1

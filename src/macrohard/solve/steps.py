@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import copy
 import re
 import textwrap
 from typing import Literal
@@ -151,11 +152,37 @@ def write_tests(
     code = clean_tests(reply)
     if code:
         sources = [ctx.read(f) for f in the_plan.files if (ctx.root / f).is_file()]
-        code = known_keywords(code, sources, ctx.request)
+        code = known_keywords(split_asserts(code), sources, ctx.request)
     names = {n.rsplit(".", 1)[-1] for n in [*the_plan.functions, *named_symbols(ctx.request)]}
     if not code or not names:  # nothing named to judge by: every test stays
         return code
     return on_topic(code, names)
+
+
+def split_asserts(code: str) -> str:
+    """Each module-level test made only of asserts becomes one test per assert: one wrong
+    expectation among five right ones then fails alone, and the judge may drop it (it drops at
+    most half of the failing tests; a single test holding all five could never go)."""
+    tree = ast.parse(code)
+    body: list[ast.stmt] = []
+    for node in tree.body:
+        asserts = node.body if isinstance(node, ast.FunctionDef) else []
+        if (
+            isinstance(node, ast.FunctionDef)
+            and node.name.startswith("test")
+            and len(asserts) > 1
+            and all(isinstance(st, ast.Assert) for st in asserts)
+        ):
+            for number, statement in enumerate(asserts, 1):
+                one = copy.copy(node)
+                one.name, one.body = f"{node.name}_{number}", [statement]
+                body.append(one)
+        else:
+            body.append(node)
+    if len(body) == len(tree.body):
+        return code
+    tree.body = body
+    return ast.unparse(tree) + "\n"
 
 
 def known_keywords(code: str, sources: list[str], request: str) -> str | None:
