@@ -2,13 +2,15 @@
 
 A trial is the repository's own tests plus the new ones, run in the sandbox. It is scored, best
 first, by: the tests ran at all; fewer regressions (tests that passed at the baseline and fail
-now); fewer failing client examples; fewer failing new tests. Each repair round asks for a new
-version of a function a failure blames, at a higher temperature since a small model told about a
-failure mostly repeats itself (every third round, or every round when nothing is blamed, is a new
-whole edit instead; for a feature's new functions that edit is a rewrite of them with their last
-version hidden) and keeps it only if it
-scores better. At the end, model-written tests that still fail may be dropped as wrong,
-but at most half of them, never the client's examples, and never when anything regressed.
+now); fewer failing client examples; fewer failing new tests; fewer functions that stopped raising
+where they did (unless the request talks about errors). Each repair round asks for a new version
+of a function a failure blames, at a higher temperature since a small model told about a failure
+mostly repeats itself; for a bug every other one is asked from the function as it was, with how
+it failed then. Every third round (every second for a feature's new functions, or every round
+when nothing is blamed) is a new whole edit instead; for a feature's new functions that edit is a
+rewrite of them with their last version hidden. A candidate is kept only if it scores better. At
+the end, model-written tests that still fail may be dropped as wrong, but at most half of them,
+never the client's examples, and never when anything regressed.
 """
 
 from __future__ import annotations
