@@ -281,8 +281,11 @@ def tests_in(tree: ast.Module) -> list[tuple[list[ast.stmt], ast.FunctionDef]]:
 
 
 def _collected(node: ast.ClassDef) -> bool:
-    bases = [ast.unparse(b).rsplit(".", 1)[-1] for b in node.bases]
-    return node.name.startswith("Test") or "TestCase" in bases
+    return node.name.startswith("Test") or any(_is_test_case(b) for b in node.bases)
+
+
+def _is_test_case(base: ast.expr) -> bool:
+    return ast.unparse(base).rsplit(".", 1)[-1] == "TestCase"
 
 
 def _remove_test(tree: ast.Module, holder: list[ast.stmt], node: ast.FunctionDef) -> None:
@@ -298,8 +301,8 @@ def _remove_test(tree: ast.Module, holder: list[ast.stmt], node: ast.FunctionDef
 def _own_tests_only(node: ast.ClassDef) -> None:
     """A test class keeps only its `TestCase` base: a project's test mixin brings the project's
     own tests along, set up for what the mixin's users configure, not for this change."""
-    if any(ast.unparse(b).rsplit(".", 1)[-1] == "TestCase" for b in node.bases):
-        node.bases = [b for b in node.bases if ast.unparse(b).rsplit(".", 1)[-1] == "TestCase"]
+    if any(_is_test_case(b) for b in node.bases):
+        node.bases = [b for b in node.bases if _is_test_case(b)]
 
 
 def clean_tests(reply: str) -> str | None:
