@@ -33,7 +33,8 @@ from macrohard.company.splice import (
 from macrohard.errors import BudgetExceeded, Cancelled, EditError
 from macrohard.sandbox import Sandbox
 from macrohard.solve import edits
-from macrohard.solve.steps import Plan, signatures, tests_in, write_edit, write_function
+from macrohard.solve.screen import tests_in
+from macrohard.solve.steps import Plan, signatures, write_edit, write_function
 from macrohard.solve.testrun import TestCommand, TestRun, belongs, regressions, run_tests
 
 RESERVE_SECONDS = 20.0  # the review and the delivery after verify

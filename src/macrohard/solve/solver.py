@@ -344,7 +344,9 @@ class Solver:
         )
         written = None
         for temperature in (0.0, 0.7):
-            text = write_tests(ctx, work.repo, work.plan, target, example, temperature)
+            text = write_tests(
+                ctx, work.repo, work.plan, target, example, temperature, found.doctests
+            )
             if text is None:
                 continue
             written = text

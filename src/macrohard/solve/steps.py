@@ -10,17 +10,24 @@ from __future__ import annotations
 
 import ast
 import builtins
-import copy
 import re
 import textwrap
+from collections.abc import Sequence
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from macrohard.company.context import Context
+from macrohard.company.examples import Doctest
 from macrohard.company.splice import function_source
 from macrohard.solve.repomap import RepoMap, module_of
-from macrohard.synth.extract import fenced_blocks
+from macrohard.solve.screen import (
+    against_examples,
+    clean_tests,
+    known_keywords,
+    on_topic,
+    split_asserts,
+)
 
 MAP_CHARS = 5000  # about 1,300 tokens of repository map for the plan
 WHOLE_FILE_LINES = 260  # longer files are shown as an outline plus the functions in question
@@ -133,9 +140,16 @@ def _import_lines(text: str) -> str:
 
 
 def write_tests(
-    ctx: Context, repo: RepoMap, the_plan: Plan, target: str, example: str, temperature: float
+    ctx: Context,
+    repo: RepoMap,
+    the_plan: Plan,
+    target: str,
+    example: str,
+    temperature: float,
+    examples: Sequence[Doctest] = (),
 ) -> str | None:
-    """A new pytest file for the change, or None when the model gave no usable one."""
+    """A new pytest file for the change, or None when the model gave no usable one; its
+    asserts that the client's `examples` show wrong are left out."""
     purpose = (
         "reproduce the reported bug: they must fail on the current code and pass once it is fixed"
         if the_plan.kind == "bug"
@@ -153,193 +167,12 @@ def write_tests(
     if code:
         sources = [ctx.read(f) for f in the_plan.files if (ctx.root / f).is_file()]
         code = known_keywords(split_asserts(code), sources, ctx.request)
+    if code:
+        code = against_examples(code, examples)
     names = {n.rsplit(".", 1)[-1] for n in [*the_plan.functions, *named_symbols(ctx.request)]}
     if not code or not names:  # nothing named to judge by: every test stays
         return code
     return on_topic(code, names)
-
-
-def split_asserts(code: str) -> str:
-    """Each module-level test made only of asserts becomes one test per assert: one wrong
-    expectation among five right ones then fails alone, and the judge may drop it (it drops at
-    most half of the failing tests; a single test holding all five could never go)."""
-    tree = ast.parse(code)
-    body: list[ast.stmt] = []
-    for node in tree.body:
-        asserts = node.body if isinstance(node, ast.FunctionDef) else []
-        if (
-            isinstance(node, ast.FunctionDef)
-            and node.name.startswith("test")
-            and len(asserts) > 1
-            and all(isinstance(st, ast.Assert) for st in asserts)
-        ):
-            for number, statement in enumerate(asserts, 1):
-                one = copy.copy(node)
-                one.name, one.body = f"{node.name}_{number}", [statement]
-                body.append(one)
-        else:
-            body.append(node)
-    if len(body) == len(tree.body):
-        return code
-    tree.body = body
-    return ast.unparse(tree) + "\n"
-
-
-def known_keywords(code: str, sources: list[str], request: str) -> str | None:
-    """The test module without the statements that pass a function of `sources` a keyword
-    argument it does not take and the request never names (`ceil(4, options=o, lower=3)`
-    for a `ceil(x, options=None)`): a test of an API the model made up fails whatever the fix.
-    Tests left empty go too; None when no test is left."""
-    params: dict[str, set[str] | None] = {}  # name -> its parameters; None: takes **kwargs
-    for source in sources:
-        try:
-            tree = ast.parse(source)
-        except SyntaxError:
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                a = node.args
-                names = {x.arg for x in [*a.posonlyargs, *a.args, *a.kwonlyargs]}
-                known = params.get(node.name, set())
-                params[node.name] = None if a.kwarg or known is None else known | names
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return code
-
-    def made_up(statement: ast.stmt) -> bool:
-        for call in ast.walk(statement):
-            if not isinstance(call, ast.Call):
-                continue
-            func = call.func
-            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
-            taken = params.get(name)
-            if taken is None:
-                continue
-            for kw in call.keywords:
-                if kw.arg and kw.arg not in taken and not re.search(rf"\b{kw.arg}\b", request):
-                    return True
-        return False
-
-    changed = False
-    for holder, node in tests_in(tree):
-        kept = [st for st in node.body if not made_up(st)]
-        if len(kept) < len(node.body):
-            changed = True
-            node.body = kept
-            if not kept or all(isinstance(st, ast.Expr) for st in kept):
-                _remove_test(tree, holder, node)
-    if not changed:
-        return code
-    if not tests_in(tree):
-        return None
-    return ast.unparse(tree) + "\n"
-
-
-def on_topic(code: str, names: set[str]) -> str | None:
-    """The test module without the tests that use none of `names` (the change's functions):
-    a small model shown a project's tests wrote more of those instead; None if none is left."""
-    tree = ast.parse(code)
-
-    def used(node: ast.AST) -> bool:
-        return any(
-            (isinstance(n, ast.Name) and n.id in names)
-            or (isinstance(n, ast.Attribute) and n.attr in names)
-            for n in ast.walk(node)
-        )
-
-    tests = tests_in(tree)
-    # a test in a class also uses what the class's setUp and attributes use
-    test_ids = {id(t) for _, t in tests}
-    shared = {
-        id(holder): any(used(n) for n in holder if id(n) not in test_ids)
-        for holder, _ in tests
-        if holder is not tree.body
-    }
-    off = [(holder, n) for holder, n in tests if not (used(n) or shared.get(id(holder)))]
-    if len(off) == len(tests):
-        return None
-    for holder, node in off:
-        _remove_test(tree, holder, node)
-    return ast.unparse(tree) + "\n"
-
-
-def tests_in(tree: ast.Module) -> list[tuple[list[ast.stmt], ast.FunctionDef]]:
-    """Each test function of a module with the body that holds it: at module level, or in a
-    class pytest collects (`Test...`, or a `TestCase`)."""
-    found: list[tuple[list[ast.stmt], ast.FunctionDef]] = []
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and node.name.startswith("test"):
-            found.append((tree.body, node))
-        elif isinstance(node, ast.ClassDef) and _collected(node):
-            found += [
-                (node.body, n)
-                for n in node.body
-                if isinstance(n, ast.FunctionDef) and n.name.startswith("test")
-            ]
-    return found
-
-
-def _collected(node: ast.ClassDef) -> bool:
-    return node.name.startswith("Test") or any(_is_test_case(b) for b in node.bases)
-
-
-def _is_test_case(base: ast.expr) -> bool:
-    return ast.unparse(base).rsplit(".", 1)[-1] == "TestCase"
-
-
-def _remove_test(tree: ast.Module, holder: list[ast.stmt], node: ast.FunctionDef) -> None:
-    """Takes a test out of its module or class; a class left without tests goes too."""
-    holder.remove(node)
-    if holder is tree.body:
-        return
-    for cls in [n for n in tree.body if isinstance(n, ast.ClassDef) and n.body is holder]:
-        if not any(isinstance(n, ast.FunctionDef) and n.name.startswith("test") for n in holder):
-            tree.body.remove(cls)
-
-
-def _own_tests_only(node: ast.ClassDef) -> None:
-    """A test class keeps only its `TestCase` base: a project's test mixin brings the project's
-    own tests along, set up for what the mixin's users configure, not for this change."""
-    if any(_is_test_case(b) for b in node.bases):
-        node.bases = [b for b in node.bases if _is_test_case(b)]
-
-
-def clean_tests(reply: str) -> str | None:
-    """The test module of a reply: parses, has at least one `test_` function (at module level
-    or in a test class); top-level code that would run on import (prints, calls) is dropped."""
-    blocks = fenced_blocks(reply) or [reply]
-    cut = reply.count("```") % 2 == 1  # the reply stopped inside its block (the token limit)
-    for block in sorted(blocks, key=len, reverse=True):
-        lines = block.rstrip().splitlines()
-        if cut and len(blocks) == 1:  # its last line may parse and still be half a line:
-            lines = lines[:-1]  # `assert strutils.strip_` asserted an attribute that is not there
-        for end in range(len(lines), 0, -1):
-            try:
-                tree = ast.parse("\n".join(lines[:end]))
-            except SyntaxError:
-                continue
-            keep: list[ast.stmt] = [
-                n
-                for n in tree.body
-                if isinstance(
-                    n,
-                    ast.Import
-                    | ast.ImportFrom
-                    | ast.FunctionDef
-                    | ast.ClassDef
-                    | ast.Assign
-                    | ast.AnnAssign,
-                )
-            ]
-            module = ast.Module(body=keep, type_ignores=[])
-            for node in keep:
-                if isinstance(node, ast.ClassDef) and _collected(node):
-                    _own_tests_only(node)
-            if tests_in(module):
-                return ast.unparse(module) + "\n"
-            break
-    return None
 
 
 def file_view(text: str, path: str, functions: list[str]) -> str:
