@@ -6,11 +6,13 @@ import ast
 
 from macrohard.company.examples import Doctest
 from macrohard.solve.screen import (
+    add_imports,
     against_examples,
     clean_tests,
     known_keywords,
     on_topic,
     split_asserts,
+    unwrap_assertion_raises,
 )
 
 
@@ -121,3 +123,49 @@ def test_asserts_the_clients_examples_show_wrong_are_dropped() -> None:
     assert against_examples(code, []) == code
     only_wrong = "def test_x():\n    assert ordinal(-11) == '-11th'\n"
     assert against_examples(only_wrong, examples) is None
+
+
+def test_a_test_that_checks_its_assert_fails_is_unwrapped() -> None:
+    code = (
+        "import pytest\n\n"
+        "def test_compare():\n"
+        "    with pytest.raises(AssertionError):\n"
+        "        assert compare('1.0.0-rc.10', '1.0.0-rc.9') == 1\n\n"
+        "def test_bad_input():\n"
+        "    with pytest.raises(ValueError):\n"
+        "        compare('x', 'y')\n"
+    )
+    unwrapped = unwrap_assertion_raises(code)
+    assert "AssertionError" not in unwrapped
+    assert "    assert compare('1.0.0-rc.10', '1.0.0-rc.9') == 1" in unwrapped
+    assert "with pytest.raises(ValueError):" in unwrapped  # a real error check stays
+    plain = "def test_x():\n    assert 1\n"
+    assert unwrap_assertion_raises(plain) == plain
+
+
+def test_names_a_test_uses_and_never_imports_are_imported_from_the_project() -> None:
+    modules = {
+        "semver.version": "class Version:\n    pass\n\n_LAST = 1\n",
+        "semver._deprecated": "def compare(a, b):\n    return 0\n",
+    }
+    code = (
+        "from semver import bump_major\n\n"
+        "def test_compare():\n"
+        "    v = Version.parse('1.0.0')\n"
+        "    assert semver.compare('1.0.0', '2.0.0') == -1\n"
+        "    assert [x for x in range(2)] and v and ordinalize(1) and undefined_thing\n"
+        "    with pytest.raises(ValueError):\n"
+        "        bump_major('x')\n"
+    )
+    fixed = add_imports(code, modules, {"ordinalize": "semver.version"})
+    tree = ast.parse(fixed)
+    imports = [ast.unparse(n) for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
+    assert imports[0] == "from semver import bump_major"  # the new ones come after it
+    assert sorted(imports[1:]) == [
+        "from semver.version import Version",
+        "from semver.version import ordinalize",
+        "import pytest",
+        "import semver",
+    ]
+    assert "undefined_thing" not in "".join(imports)  # nothing invented
+    assert add_imports(fixed, modules) == fixed

@@ -8,6 +8,7 @@ tests out, parsing the module with `ast`; a screen that leaves no test returns N
 from __future__ import annotations
 
 import ast
+import builtins
 import copy
 import re
 from collections.abc import Callable, Sequence
@@ -165,6 +166,87 @@ def _value(source: str) -> tuple[object] | None:
         return (ast.literal_eval(source),)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         return None
+
+
+def unwrap_assertion_raises(code: str) -> str:
+    """`with pytest.raises(AssertionError): assert ...` becomes the bare asserts: asked for a
+    test that fails until the bug is fixed, a small model wraps the right assert in a check that
+    it fails, which passes on the buggy code and fails once the fix is in."""
+    tree = ast.parse(code)
+    changed = False
+
+    class Unwrap(ast.NodeTransformer):
+        def visit_With(self, node: ast.With) -> ast.AST | list[ast.stmt]:
+            self.generic_visit(node)
+            call = node.items[0].context_expr if len(node.items) == 1 else None
+            if (
+                isinstance(call, ast.Call)
+                and ast.unparse(call.func).endswith("raises")
+                and [ast.unparse(a) for a in call.args] == ["AssertionError"]
+            ):
+                nonlocal changed
+                changed = True
+                return node.body
+            return node
+
+    tree = Unwrap().visit(tree)
+    return ast.unparse(tree) + "\n" if changed else code
+
+
+def add_imports(code: str, modules: dict[str, str], wanted: dict[str, str] | None = None) -> str:
+    """`code` with an import for each name it uses and never binds that the project's
+    `modules` (import name -> source) give: a module's root package (`semver.compare(...)`
+    under `from semver import bump_major` alone) or a module's top-level definition
+    (`Version.parse(...)`), a function the change is to add (`wanted`: name -> module), and
+    pytest itself. A test that fails on a NameError says nothing
+    about the change."""
+    tree = ast.parse(code)
+    bound = set(dir(builtins))
+    used: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            if isinstance(node.ctx, ast.Load):
+                used.append(node.id)
+            else:
+                bound.add(node.id)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            bound |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            bound.add(node.name)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound.add(node.name)
+    roots = {name.split(".")[0] for name in modules}
+    defined = {name: module for module, source in modules.items() for name in _top_level(source)}
+    defined |= wanted or {}
+    added: list[ast.stmt] = []
+    for name in dict.fromkeys(n for n in used if n not in bound):
+        if name in roots or name == "pytest":
+            added.append(ast.Import(names=[ast.alias(name=name)]))
+        elif name in defined:
+            alias = [ast.alias(name=name)]
+            added.append(ast.ImportFrom(module=defined[name], names=alias, level=0))
+    if not added:
+        return code
+    imports = [i + 1 for i, n in enumerate(tree.body) if isinstance(n, ast.Import | ast.ImportFrom)]
+    at = max(imports, default=0)
+    tree.body[at:at] = added
+    return ast.unparse(tree) + "\n"
+
+
+def _top_level(source: str) -> set[str]:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    names = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    return names
 
 
 def on_topic(code: str, names: set[str]) -> str | None:

@@ -22,11 +22,13 @@ from macrohard.company.examples import Doctest
 from macrohard.company.splice import function_source
 from macrohard.solve.repomap import RepoMap, module_of
 from macrohard.solve.screen import (
+    add_imports,
     against_examples,
     clean_tests,
     known_keywords,
     on_topic,
     split_asserts,
+    unwrap_assertion_raises,
 )
 
 MAP_CHARS = 5000  # about 1,300 tokens of repository map for the plan
@@ -165,8 +167,11 @@ def write_tests(
     reply = ctx.ask(ctx.prompt(persona, task), max_tokens=700, temperature=temperature)
     code = clean_tests(reply)
     if code:
-        sources = [ctx.read(f) for f in the_plan.files if (ctx.root / f).is_file()]
-        code = known_keywords(split_asserts(code), sources, ctx.request)
+        sources = {f: ctx.read(f) for f in the_plan.files if (ctx.root / f).is_file()}
+        modules = {module_of(f): text for f, text in sources.items()}
+        wanted = {n: module_of(target) for n in the_plan.functions if "." not in n}
+        code = add_imports(unwrap_assertion_raises(split_asserts(code)), modules, wanted)
+        code = known_keywords(code, list(sources.values()), ctx.request)
     if code:
         code = against_examples(code, examples)
     names = {n.rsplit(".", 1)[-1] for n in [*the_plan.functions, *named_symbols(ctx.request)]}
