@@ -153,6 +153,11 @@ def test_a_block_for_a_missing_file_is_refused() -> None:
 LONG = "def long(x):\n" + "".join(f"    x = x + {n}\n" for n in range(14)) + "    return x\n"
 
 
+def test_a_method_written_indented_without_its_class_still_parses() -> None:
+    reply = "```python\n    def findall(self, string):\n        return [string]\n```"
+    assert python_block(reply) == "def findall(self, string):\n    return [string]"
+
+
 def test_a_reply_cut_off_mid_function_loses_that_function() -> None:
     cut = "```python\ndef keep(a):\n    return a\n\n\ndef long(x):\n    x = x + 0\n    return x"
     # the fence never closes: the last function may be incomplete although it parses

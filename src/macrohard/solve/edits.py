@@ -620,7 +620,8 @@ def python_block(reply: str) -> str | None:
     blocks = [b for b in blocks if re.search(r"^\s*(async\s+def|def|class)\s", b, re.M)] or blocks
     if not blocks:
         return None
-    text = max(blocks, key=len).rstrip()
+    # a method written without its class comes indented: as it is, no line of it parses
+    text = textwrap.dedent(max(blocks, key=len)).rstrip()
     lines = text.splitlines()
     unclosed = reply.count("```") % 2 == 1
     for end in range(len(lines), 0, -1):
