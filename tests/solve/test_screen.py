@@ -97,6 +97,15 @@ def test_a_test_of_several_asserts_becomes_one_test_each() -> None:
     # a test with other statements keeps them together: its asserts may depend on them
     assert names == ["test_indent_1", "test_indent_2", "test_set_up"]
     assert split_asserts("def test_x():\n    assert 1\n") == "def test_x():\n    assert 1\n"
+    unittest = (
+        "class TestStrip(TestCase):\n    def test_strip(self):\n"
+        "        self.assertEqual(strip('a'), 'a')\n        assert strip('') == ''\n"
+        "    def helper(self):\n        self.assertTrue(1)\n        self.assertTrue(2)\n"
+    )
+    cls = ast.parse(split_asserts(unittest)).body[0]
+    assert isinstance(cls, ast.ClassDef)
+    methods = [n.name for n in cls.body if isinstance(n, ast.FunctionDef)]
+    assert methods == ["test_strip_1", "test_strip_2", "helper"]  # a helper is not a test
 
 
 def test_asserts_the_clients_examples_show_wrong_are_dropped() -> None:

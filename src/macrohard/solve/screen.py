@@ -18,29 +18,47 @@ from macrohard.synth.extract import fenced_blocks
 
 
 def split_asserts(code: str) -> str:
-    """Each module-level test made only of asserts becomes one test per assert: one wrong
-    expectation among five right ones then fails alone, and the judge may drop it (it drops at
-    most half of the failing tests; a single test holding all five could never go)."""
+    """Each test made only of checks becomes one test per check (module-level tests of
+    asserts; in a collected test class, methods of asserts and `self.assert...(...)` calls):
+    one wrong expectation among five right ones then fails alone, and the judge may drop it (it
+    drops at most half of the failing tests; a single test holding all five could never go)."""
     tree = ast.parse(code)
-    body: list[ast.stmt] = []
-    for node in tree.body:
-        asserts = node.body if isinstance(node, ast.FunctionDef) else []
-        if (
-            isinstance(node, ast.FunctionDef)
-            and node.name.startswith("test")
-            and len(asserts) > 1
-            and all(isinstance(st, ast.Assert) for st in asserts)
-        ):
-            for number, statement in enumerate(asserts, 1):
-                one = copy.copy(node)
-                one.name, one.body = f"{node.name}_{number}", [statement]
-                body.append(one)
-        else:
-            body.append(node)
-    if len(body) == len(tree.body):
-        return code
-    tree.body = body
-    return ast.unparse(tree) + "\n"
+    changed = False
+    holders: list[ast.Module | ast.ClassDef] = [tree]
+    holders += [n for n in tree.body if isinstance(n, ast.ClassDef) and _collected(n)]
+    for holder in holders:
+        body: list[ast.stmt] = []
+        for node in holder.body:
+            checks = node.body if isinstance(node, ast.FunctionDef) else []
+            if (
+                isinstance(node, ast.FunctionDef)
+                and node.name.startswith("test")
+                and len(checks) > 1
+                and all(_is_check(st) for st in checks)
+            ):
+                for number, statement in enumerate(checks, 1):
+                    one = copy.copy(node)
+                    one.name, one.body = f"{node.name}_{number}", [statement]
+                    body.append(one)
+            else:
+                body.append(node)
+        changed = changed or len(body) > len(holder.body)
+        holder.body = body
+    return ast.unparse(tree) + "\n" if changed else code
+
+
+def _is_check(statement: ast.stmt) -> bool:
+    """An assert, or a unittest check (`self.assertEqual(...)`)."""
+    if isinstance(statement, ast.Assert):
+        return True
+    call = statement.value if isinstance(statement, ast.Expr) else None
+    return (
+        isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Attribute)
+        and isinstance(call.func.value, ast.Name)
+        and call.func.value.id == "self"
+        and call.func.attr.startswith("assert")
+    )
 
 
 def known_keywords(code: str, sources: list[str], request: str) -> str | None:
