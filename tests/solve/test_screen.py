@@ -6,6 +6,7 @@ import ast
 
 from macrohard.company.examples import Doctest
 from macrohard.solve.screen import (
+    SPLIT_LIMIT,
     add_imports,
     against_examples,
     clean_tests,
@@ -97,6 +98,8 @@ def test_a_test_of_several_asserts_becomes_one_test_each() -> None:
     # a test with other statements keeps them together: its asserts may depend on them
     assert names == ["test_indent_1", "test_indent_2", "test_set_up"]
     assert split_asserts("def test_x():\n    assert 1\n") == "def test_x():\n    assert 1\n"
+    runaway = "def test_h():\n" + "".join(f"    assert h('x_{n}') == 'X'\n" for n in range(25))
+    assert split_asserts(runaway).count("def test_h_") == SPLIT_LIMIT
     unittest = (
         "class TestStrip(TestCase):\n    def test_strip(self):\n"
         "        self.assertEqual(strip('a'), 'a')\n        assert strip('') == ''\n"
