@@ -54,6 +54,22 @@ def test_no_claim_without_a_stated_literal(text: str) -> None:
     assert claims(text) == []
 
 
+def test_a_feature_requests_plain_statements_of_results_are_claims_too() -> None:
+    text = (
+        "For example `Version(1, 0, 0).is_compatible(Version(1, 1, 0))` is True, "
+        "`Version(1, 1, 0).is_compatible(Version(1, 0, 0))` is False, and `half(4)` gives 2. "
+        "`double(2)` returns 5, which is wrong.\n\n`triple(1)` is 3 but that is a bug."
+    )
+    found = [(d.source, d.want.strip()) for d in claims(text, plain=True)]
+    assert found == [
+        ("Version(1, 0, 0).is_compatible(Version(1, 1, 0))", "True"),
+        ("Version(1, 1, 0).is_compatible(Version(1, 0, 0))", "False"),
+        ("half(4)", "2"),
+    ]
+    # in a bug report, "is False" quotes what the code does now: not a claim
+    assert claims(text) == []
+
+
 def test_a_claim_runs_the_statements_that_built_its_data_first() -> None:
     text = (
         "Bug: `LRUCache` evicts the wrong entry. With `c = LRUCache(maxsize=2)`, then `c[1] = 1`, "

@@ -77,8 +77,19 @@ def _literal(text: str) -> tuple[object, str] | None:
     return best
 
 
-def claims(request: str) -> list[Doctest]:
-    """Every `call ... should return LITERAL` the request states, as a doctest."""
+# a result stated plainly right after the call: "`is_compatible(...)` is True", "`f(2)` gives 4"
+_PLAIN = re.compile(r"`?\s*(?:is|are|returns?|gives?|equals?|evaluates\s+to)\s+", re.I)
+# ... unless the sentence says the result is wrong
+_CONTRAST = re.compile(
+    r"\b(but|wrong|incorrect|instead|should|bug|broken|however|although|rather)\b", re.I
+)
+
+
+def claims(request: str, plain: bool = False) -> list[Doctest]:
+    """Every `call ... should return LITERAL` the request states, as a doctest. With `plain`
+    (a feature request: what it says a call gives is what is wanted), a result stated right
+    after the call counts too ("`v.is_compatible(w)` is True"), unless its sentence says
+    something is wrong; in a bug report the same words quote what the code does now."""
     found: list[Doctest] = []
     seen: set[str] = set()
     for match in _CALL.finditer(request):
@@ -97,6 +108,10 @@ def claims(request: str) -> list[Doctest]:
             literal = _literal(window[expect.end() :].lstrip(" :"))
             if literal is not None:
                 break
+        if literal is None and plain and (said := _PLAIN.match(window)):
+            sentence = re.split(r"[.!?](?:\s|$)|\n\n", request[end:], maxsplit=1)[0]
+            if not _CONTRAST.search(sentence):
+                literal = _literal(window[said.end() :])
         if literal is None:
             continue
         try:

@@ -41,6 +41,7 @@ from macrohard.solve.review import format_like_the_repository, review_changes, t
 from macrohard.solve.steps import (
     Plan,
     fresh_names,
+    guess_kind,
     plan,
     test_example,
     write_edit,
@@ -320,7 +321,10 @@ class Solver:
         folder = _test_folder(work.repo, target, work.command)
         found = client_examples.extract(ctx.request, set(work.plan.files))
         shown = {d.source for d in found.doctests}
-        stated = [d for d in claims(ctx.request) if d.source not in shown]
+        # a feature's "`f(x)` is True" states what is wanted; a bug report's, what happens now
+        plain = work.plan.kind == guess_kind(ctx.request) == "feature"
+        stated = claims(ctx.request, plain=plain)
+        stated = [d for d in stated if d.source not in shown]
         # what the project's docstrings show of the functions in question: a change must keep
         # those too (a fix of the request's example only often breaks them)
         target_code = (tree.path / target).read_text(errors="replace")
