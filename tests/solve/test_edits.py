@@ -132,6 +132,14 @@ def test_class_methods_are_merged_into_the_existing_class() -> None:
     assert circle.diameter() == 6 and round(circle.area()) == 28
 
 
+def test_tests_in_a_reply_stay_out_of_the_source_file() -> None:
+    reply = "def describe(shape):\n    return 'x'\n\n\ndef test_describe():\n    assert 1\n"
+    new, changed = apply_definitions(CODE, reply, "shapes.py")
+    assert changed == ["describe"] and "test_describe" not in new
+    new, changed = apply_definitions(CODE, reply, "tests/test_shapes.py")
+    assert "test_describe" in changed  # a test file takes tests
+
+
 def test_a_reply_without_definitions_is_refused() -> None:
     with pytest.raises(EditError, match="no complete function"):
         apply_definitions(CODE, "x = describe(1)\n")
