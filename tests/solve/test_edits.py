@@ -16,6 +16,7 @@ from macrohard.solve.steps import (
     file_view,
     fresh_names,
     named_symbols,
+    reports_existing,
     signatures,
 )
 from macrohard.solve.steps import test_example as qa_example  # not collected as a test
@@ -436,3 +437,13 @@ def test_a_fix_that_stops_raising_is_noticed() -> None:
     assert lost_raises({"m.py": before}, {"m.py": answers}) == ["ceil"]
     assert lost_raises({"m.py": before}, {"m.py": before.replace("[i]", "[i - 1]")}) == []
     assert lost_raises({}, {"m.py": answers}) == []  # a new file raised nothing before
+
+
+def test_a_report_of_existing_functions_going_wrong_is_a_bug_whatever_the_model_says() -> None:
+    known = {"underscore", "camelize"}
+    report = "`underscore('HTMLTidy')` returns 'htmltidy' but it should return 'html_tidy'."
+    assert reports_existing(report, known)
+    assert reports_existing("`camelize('a_b')` crashes with an error.", known)
+    # a new function asked for, or no word of anything wrong: a feature
+    assert not reports_existing("Add `titleize('a b')`: it should return 'A B'.", known)
+    assert not reports_existing("Let `underscore('A B')` take spaces too.", known)

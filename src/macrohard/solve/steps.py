@@ -39,6 +39,7 @@ _BUG_WORDS = re.compile(
     r"broken|regression|should not|doesn't|does not)\b",
     re.I,
 )
+_BUT_SHOULD = re.compile(r"\b(but|instead|whereas)\b[^.\n]{0,80}\bshould\b", re.I)
 _NAME = re.compile(r"`([A-Za-z_][\w.]*)(\(|`)")
 _FILE_NAME = re.compile(r"\.(py|pyi|txt|md|rst|toml|cfg|ini|json|ya?ml|csv)$")
 
@@ -94,7 +95,24 @@ def plan(ctx: Context, repo: RepoMap) -> tuple[Plan, list[str]]:
     names = named_symbols(ctx.request, repo)
     functions = list(dict.fromkeys([*proposed.functions, *names]))[:6]
     kind = proposed.kind if proposed.kind else guess_kind(ctx.request)
+    known = {s.name.rsplit(".", 1)[-1] for f in repo.files for s in f.symbols}
+    if kind == "feature" and reports_existing(ctx.request, known):
+        kind = "bug"
+        notes.append("the request reports how existing functions go wrong: planned as a bug fix")
+    if kind == "bug":  # a fix changes what is there, not a function the model made up
+        functions = [f for f in functions if f.rsplit(".", 1)[-1] in known] or functions
     return Plan(kind=kind, summary=proposed.summary, files=kept[:3], functions=functions), notes
+
+
+def reports_existing(request: str, known: set[str]) -> bool:
+    """Whether a request is a bug report on functions the repository has: every call it
+    writes in backticks is `known`, and it says what is wrong (bug words, or "returns X but
+    should ..."). 04's "`underscore('HTMLTidy')` returns 'htmltidy' but it should return
+    'html_tidy'" had been planned as a feature with a made-up `underscore_acronym`."""
+    called = [m.group(1).rsplit(".", 1)[-1] for m in _NAME.finditer(request) if m.group(2) == "("]
+    if not called or any(name not in known for name in called):
+        return False
+    return guess_kind(request) == "bug" or bool(_BUT_SHOULD.search(request))
 
 
 def fresh_names(request: str, repo: RepoMap, the_plan: Plan) -> list[str]:
