@@ -4,11 +4,12 @@ sandbox, passing on the reference solutions and failing, with a useful message, 
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from macrohard.company.examples import CLIENT_TESTS, closeness, extract, render
+from macrohard.company.examples import CLIENT_TESTS, Doctest, closeness, extract, render
 from macrohard.company.roles.qa import adopt_client_files, conftest
 from macrohard.company.splice import fault_functions
 from macrohard.gates import RuffGate, TestsGate
@@ -249,3 +250,14 @@ def test_a_runaway_recursion_is_shown_by_its_ends(tmp_path: Path) -> None:
     message = next(f["message"] for f in failures if "winner(" in f["message"])
     assert message.startswith("Failed example:") and "RecursionError" in message
     assert message.count('File "tictactoe.py"') == 6 and "more frames ..." in message
+
+
+def test_an_example_may_call_through_the_package_of_the_changed_module(tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg/__init__.py").write_text("from pkg.core import double\n")
+    (tmp_path / "pkg/core.py").write_text("def double(x):\n    return 2 * x\n")
+    checks = [Doctest((), "pkg.double(2)", "4\n", None), Doctest((), "double(3)", "6\n", None)]
+    found = replace(extract("", set()), doctests=checks, modules=["pkg.core"])
+    (tmp_path / "test_client_examples.py").write_text(render(found, depth=0) or "")
+    run = run_tests(tmp_path, TestCommand("pytest", ()), LocalSandbox())
+    assert len(run.passed) == 2 and not run.failed, run.failures

@@ -396,9 +396,11 @@ def _ran(seen):
 
 def _session(setup, errors):
     globs = {"__name__": "__client_example__"}
-    # the client's session had the project's code in scope, imported or not
+    # the client's session had the project's code in scope, imported or not, and its
+    # package by name (`semver.compare(...)` with the change in `semver/version.py`)
     for module in MODULES:
         try:
+            exec(f"import {module}", globs)  # nosec B102 - the project's own module
             exec(f"from {module} import *", globs)  # nosec B102 - the project's own module
         except (Exception, SystemExit) as exc:  # noqa: BLE001 - reported with the failure
             errors.append(f"importing {module} failed: {type(exc).__name__}: {exc}")
