@@ -181,3 +181,13 @@ def test_names_a_test_uses_and_never_imports_are_imported_from_the_project() -> 
     ]
     assert "undefined_thing" not in "".join(imports)  # nothing invented
     assert add_imports(fixed, modules) == fixed
+
+
+def test_a_unittest_check_left_after_a_made_up_keyword_goes_keeps_its_test() -> None:
+    tests = (
+        "class TestCeil(TestCase):\n    def test_ceil(self):\n"
+        "        self.assertEqual(ceil(4, lower=3), 4)\n        self.assertEqual(ceil(4), 4)\n"
+        "        print('x')\n"
+    )
+    kept = known_keywords(tests, [CEIL], "fix ceil")
+    assert kept is not None and "self.assertEqual(ceil(4), 4)" in kept and "lower" not in kept

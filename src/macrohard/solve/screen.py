@@ -106,14 +106,15 @@ def known_keywords(code: str, sources: list[str], request: str) -> str | None:
 
 def _without(code: str, tree: ast.Module, drop: Callable[[ast.stmt], bool]) -> str | None:
     """`code` without the statements of its tests that `drop` picks (`code` itself when none
-    is); a test left with nothing but bare expressions goes too; None when no test is left."""
+    is); a test left with nothing but bare expressions (no assert, no `self.assert...`) goes
+    too; None when no test is left."""
     changed = False
     for holder, node in tests_in(tree):
         kept = [st for st in node.body if not drop(st)]
         if len(kept) < len(node.body):
             changed = True
             node.body = kept
-            if not kept or all(isinstance(st, ast.Expr) for st in kept):
+            if not kept or all(isinstance(st, ast.Expr) and not _is_check(st) for st in kept):
                 _remove_test(tree, holder, node)
     if not changed:
         return code
