@@ -95,7 +95,7 @@ def plan(ctx: Context, repo: RepoMap) -> tuple[Plan, list[str]]:
     names = named_symbols(ctx.request, repo)
     functions = list(dict.fromkeys([*proposed.functions, *names]))[:6]
     kind = proposed.kind if proposed.kind else guess_kind(ctx.request)
-    known = {s.name.rsplit(".", 1)[-1] for f in repo.files for s in f.symbols}
+    known = repo.symbol_names()
     if kind == "feature" and reports_existing(ctx.request, known):
         kind = "bug"
         notes.append("the request reports how existing functions go wrong: planned as a bug fix")
@@ -118,7 +118,7 @@ def reports_existing(request: str, known: set[str]) -> bool:
 def fresh_names(request: str, repo: RepoMap, the_plan: Plan) -> list[str]:
     """What a feature adds: the functions the plan names that the request writes as calls too
     (`is_compatible(other)`: not its parameter `other`) and nothing in the repository defines."""
-    known = {s.name.rsplit(".", 1)[-1] for f in repo.files for s in f.symbols}
+    known = repo.symbol_names()
     asked = {m.group(1).rsplit(".", 1)[-1] for m in _NAME.finditer(request) if m.group(2) == "("}
     names = [n.rsplit(".", 1)[-1] for n in the_plan.functions]
     return [
