@@ -8,13 +8,13 @@ tests out, parsing the module with `ast`; a screen that leaves no test returns N
 from __future__ import annotations
 
 import ast
-import builtins
 import copy
 import re
 from collections.abc import Callable, Sequence
 
 from macrohard.company.examples import Doctest
 from macrohard.synth.extract import fenced_blocks
+from macrohard.synth.imports import add_missing_imports
 
 SPLIT_LIMIT = 6  # checks kept of one model-written test (QA is asked for 3 to 6 tests)
 
@@ -221,41 +221,11 @@ def add_imports(code: str, modules: dict[str, str], wanted: dict[str, str] | Non
     `modules` (import name -> source) give: a module's root package (`semver.compare(...)`
     under `from semver import bump_major` alone) or a module's top-level definition
     (`Version.parse(...)`), a function the change is to add (`wanted`: name -> module), and
-    pytest itself. A test that fails on a NameError says nothing
-    about the change."""
-    tree = ast.parse(code)
-    bound = set(dir(builtins))
-    used: list[str] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            if isinstance(node.ctx, ast.Load):
-                used.append(node.id)
-            else:
-                bound.add(node.id)
-        elif isinstance(node, ast.Import | ast.ImportFrom):
-            bound |= {(a.asname or a.name).split(".")[0] for a in node.names}
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            bound.add(node.name)
-        elif isinstance(node, ast.arg):
-            bound.add(node.arg)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            bound.add(node.name)
+    the standard library's well-known modules (`synth.imports`). A test that fails on a
+    NameError says nothing about the change."""
     roots = {name.split(".")[0] for name in modules}
     defined = {name: module for module, source in modules.items() for name in _top_level(source)}
-    defined |= wanted or {}
-    added: list[ast.stmt] = []
-    for name in dict.fromkeys(n for n in used if n not in bound):
-        if name in roots or name == "pytest":
-            added.append(ast.Import(names=[ast.alias(name=name)]))
-        elif name in defined:
-            alias = [ast.alias(name=name)]
-            added.append(ast.ImportFrom(module=defined[name], names=alias, level=0))
-    if not added:
-        return code
-    imports = [i + 1 for i, n in enumerate(tree.body) if isinstance(n, ast.Import | ast.ImportFrom)]
-    at = max(imports, default=0)
-    tree.body[at:at] = added
-    return ast.unparse(tree) + "\n"
+    return add_missing_imports(code, roots, defined | (wanted or {}))
 
 
 def _top_level(source: str) -> set[str]:
