@@ -447,3 +447,33 @@ def test_a_report_of_existing_functions_going_wrong_is_a_bug_whatever_the_model_
     # a new function asked for, or no word of anything wrong: a feature
     assert not reports_existing("Add `titleize('a b')`: it should return 'A B'.", known)
     assert not reports_existing("Let `underscore('A B')` take spaces too.", known)
+
+
+def test_a_function_round_keeps_another_plan_function_the_reply_rewrote(tmp_path: Path) -> None:
+    # asked for `ordinalize`, 01's model wrote a better `ordinal` and no `ordinalize`: the
+    # round had been thrown away as "changes nothing"
+    from macrohard.company.budget import Budget, BudgetedModel
+    from macrohard.company.context import Context
+    from macrohard.models import ScriptedModel
+    from macrohard.sandbox import LocalSandbox
+    from macrohard.solve.repair import rewrite_function
+
+    code = (
+        "def ordinal(n):\n    return str(n) + 'th'\n\n\n"
+        "def ordinalize(n):\n    return str(n) + ordinal(n)\n\n\n"
+        "def other(n):\n    return n\n"
+    )
+    reply = "```python\ndef ordinal(n):\n    return 'th'\n\n\ndef other(n):\n    return -n\n```"
+    model = BudgetedModel(ScriptedModel([reply]), Budget())
+    ctx = Context("r-test", "a request", tmp_path, model, LocalSandbox())
+    plan = ["ordinal", "ordinalize"]
+    new = rewrite_function(ctx, "m.py", code, "ordinalize", "failed", 0.7, plan)
+    assert new is not None
+    assert "def ordinal(n):\n    return 'th'\n" in new  # the plan's other function, rewritten
+    assert "return str(n) + ordinal(n)" in new  # the one asked for, absent from the reply
+    assert "return n\n" in new and "-n" not in new  # not the plan's: left as it was
+
+
+def test_built_in_names_a_request_gives_are_not_functions_to_change() -> None:
+    request = "`ordinal(number)` takes an `int` or a `str`, and raises `TypeError` otherwise."
+    assert named_symbols(request, None) == ["ordinal"]

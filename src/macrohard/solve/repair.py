@@ -336,8 +336,32 @@ def rewrite_function(
     reply = write_function(ctx, target, source, failures, temperature, related)
     source = edits.python_block(reply) or ""
     edits.refuse_shrinking(code, name, source)
-    new = splice(code, name, source)
-    return new if new and new != code else None
+    new = code
+    # the function asked for, and the plan's other functions where the reply rewrote them too:
+    # asked for `ordinalize`, 01's model gave a better `ordinal` and nothing else
+    for qualname in [name, *_plan_quals(code, plan_functions, skip=name)]:
+        try:
+            edits.refuse_shrinking(code, qualname, source)
+        except EditError:  # another function cut short is left as it was
+            continue
+        new = splice(new, qualname, source) or new
+    return new if new != code else None
+
+
+def _plan_quals(code: str, plan_functions: list[str], skip: str) -> list[str]:
+    """Qualified names of the functions of `code` the plan names (bare or qualified)."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    quals = [q for q, _ in functions(tree)]
+    bare = [q.rsplit(".", 1)[-1] for q in quals]
+    wanted = set(plan_functions)
+    return [  # a bare name two classes share is not clear enough to replace
+        q
+        for q, b in zip(quals, bare, strict=True)
+        if q != skip and (q in wanted or (b in wanted and bare.count(b) == 1))
+    ]
 
 
 def lost_raises(before: dict[str, str], after: dict[str, str]) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import keyword
 import re
 import textwrap
 from collections.abc import Sequence
@@ -64,7 +65,10 @@ def named_symbols(request: str, repo: RepoMap | None = None) -> list[str]:
     calls first (`findall(` before its parameter `string`), file names (`parse.py`) left out."""
     found = [(m.group(1), m.group(2) == "(") for m in _NAME.finditer(request)]
     names = [n for n, _ in sorted(found, key=lambda f: not f[1]) if not _FILE_NAME.search(n)]
-    return list(dict.fromkeys(n.rsplit(".", 1)[-1] for n in names))
+    bare = dict.fromkeys(n.rsplit(".", 1)[-1] for n in names)
+    # a built-in the request names (`int`, `TypeError`) is a type or an error, not the change's
+    known = repo.symbol_names() if repo is not None else set()
+    return [n for n in bare if n in known or not (hasattr(builtins, n) or keyword.iskeyword(n))]
 
 
 def plan(ctx: Context, repo: RepoMap) -> tuple[Plan, list[str]]:
