@@ -28,6 +28,15 @@ from macrohard.solve.claims import claims, documented
         ("sub(5, 3) returns -2 instead of 2. It fails.", [("sub(5, 3)", "2")]),
         ("total(items=[1, 2.5]) -> 3.5", [("total(items=[1, 2.5])", "3.5")]),
         ("is_even(3) must return False", [("is_even(3)", "False")]),
+        # a call inside a larger expression: the claim is about the expression
+        (
+            "`''.join(r[0] for r in findall('>{}<', '<b>x</b>'))` should be 'x'; "
+            "`sorted(set(findall('{}', 'ab')))` should be ['a', 'b']",
+            [
+                ("''.join(r[0] for r in findall('>{}<', '<b>x</b>'))", "'x'"),
+                ("sorted(set(findall('{}', 'ab')))", "['a', 'b']"),
+            ],
+        ),
         # the call's value goes on to an attribute: the claim is about the whole chain
         (
             "`Run(True, {'b': 's'}).skipped` should be `{'b'}`",

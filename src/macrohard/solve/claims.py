@@ -49,7 +49,7 @@ def _self_contained(call: ast.expr) -> bool:
                 root = root.value
             if isinstance(root, ast.Name):
                 called.add(root.id)
-    names = {n.id for n in ast.walk(call) if isinstance(n, ast.Name)}
+    names = {n.id for n in ast.walk(call) if isinstance(n, ast.Name)} - _bound(call)
     return all(name in called or name in _BUILTINS for name in names)
 
 
@@ -92,12 +92,19 @@ def claims(request: str, plain: bool = False) -> list[Doctest]:
     something is wrong; in a bug report the same words quote what the code does now."""
     found: list[Doctest] = []
     seen: set[str] = set()
+    spans = [s for s in _SPAN.finditer(request) if _expression(s.group(1))]
     for match in _CALL.finditer(request):
         call, end = match.group(1), match.end()
         if call.split("(", 1)[0] in ("print", "len", "str", "repr"):
             continue
         if trail := _TRAIL.match(request, end):  # `Run(x).skipped is {...}`: the whole chain
             call, end = call + trail.group(0), trail.end()
+        # a call inside a larger expression in backticks: what is stated is that expression's
+        # result (14: `''.join(r[0] for r in findall(...))` should be 'the bold text')
+        around = next((s for s in spans if s.start(1) <= match.start() < s.end(1)), None)
+        inside = around is not None and request[around.start(1) : match.start()].strip()
+        if around is not None and inside and end < around.end(1):
+            call, end = around.group(1).strip(), around.end(1)
         after = request[end : end + 200]
         nxt = _CALL.search(after)
         window = after[: nxt.start()] if nxt else after
@@ -132,6 +139,23 @@ def claims(request: str, plain: bool = False) -> list[Doctest]:
     return found
 
 
+def _expression(text: str) -> bool:
+    try:
+        ast.parse(text.strip(), mode="eval")
+    except SyntaxError:
+        return False
+    return True
+
+
+def _bound(expr: ast.expr) -> set[str]:
+    """Names the expression binds itself: comprehension targets, `:=`, lambda parameters."""
+    stored = {
+        n.id for n in ast.walk(expr) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+    }
+    params = {a.arg for n in ast.walk(expr) if isinstance(n, ast.Lambda) for a in n.args.args}
+    return stored | params
+
+
 def _free_names(call: ast.expr) -> set[str]:
     """The names a call reads that it does not call and that are not builtins (its data)."""
     called = {
@@ -141,7 +165,7 @@ def _free_names(call: ast.expr) -> set[str]:
         for root in [_root(node.func)]
         if isinstance(root, ast.Name)
     }
-    names = {n.id for n in ast.walk(call) if isinstance(n, ast.Name)}
+    names = {n.id for n in ast.walk(call) if isinstance(n, ast.Name)} - _bound(call)
     return {n for n in names if n not in called and n not in _BUILTINS}
 
 
