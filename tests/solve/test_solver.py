@@ -428,3 +428,21 @@ def test_repairs_start_from_the_original_when_the_first_fix_broke_more(
     repair = script.prompts["function"][1]
     assert "return b - a" in repair.split("this function fails the tests:")[1]
     assert "undefined_name" not in repair
+
+
+def test_a_wrong_expectation_is_dropped_but_a_test_the_code_crashed_on_stays(
+    repo: Path, journal: Journal
+) -> None:
+    # 07: QA expected 'art' from strip_ansi(b'...'); the str-only code raised TypeError on the
+    # bytes, the test was dropped as wrong, and an unfinished change was claimed resolved
+    tests = (
+        "```python\nfrom calc import mul\n\n\ndef test_mul():\n    assert mul(2, 3) == 6\n\n\n"
+        "def test_mul_zero():\n    assert mul(0, 5) == 0\n\n\n"
+        "def test_mul_wrong():\n    assert mul(2, 2) == 5\n\n\n"
+        "def test_mul_text():\n    assert mul('ab', None) == ''\n```"
+    )
+    outcome = solver(Script(plan=[PLAN], qa=[tests], edit=[GOOD]), journal).solve(repo, REQUEST)
+    assert outcome.report["verify"]["dropped"] == ["tests.test_mul_feature::test_mul_wrong"]
+    assert outcome.verdict == "unresolved"
+    kept = git(repo, "show", f"{outcome.branch}:tests/test_mul_feature.py")
+    assert "def test_mul_text" in kept and "def test_mul_wrong" not in kept

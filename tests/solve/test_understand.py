@@ -10,6 +10,7 @@ from macrohard.errors import UserError
 from macrohard.sandbox import default_sandbox
 from macrohard.solve.testrun import (
     TestCommand,
+    crashed,
     detect_test_command,
     parse_test_command,
     regressions,
@@ -92,3 +93,18 @@ def test_a_shell_test_command_that_runs_pytest_is_compared_test_by_test(tmp_path
     after = run_tests(tmp_path, command, sandbox)
     assert not after.ok and after.returncode != 0
     assert regressions(before, after) == ["tests.test_m::test_g"]
+
+
+def test_a_failure_raised_by_the_code_is_told_from_a_failed_check() -> None:
+    raised = (
+        ">       return _compile(pattern, flags).sub(repl, string, count)\n"
+        "E       TypeError: cannot use a string pattern on a bytes-like object\n\n"
+        "/usr/lib/python3.11/re/__init__.py:185: TypeError"
+    )
+    in_code = "E       ZeroDivisionError: division by zero\n\npkg/calc.py:3: ZeroDivisionError"
+    checked = "E       AssertionError: 'bc' != 'c'\n\ntests/test_x.py:7: AssertionError"
+    no_raise = "E       Failed: DID NOT RAISE <class 'ValueError'>\n\ntests/test_x.py:9: Failed"
+    own_bug = "E       NameError: name 'mul' is not defined\n\ntest_calc.py:4: NameError"
+    assert crashed(raised) and crashed(in_code)
+    assert not crashed(checked) and not crashed(no_raise) and not crashed(own_bug)
+    assert not crashed("failed")

@@ -31,10 +31,10 @@ import re
 import textwrap
 from collections.abc import Collection
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 from macrohard.company.splice import function_source, functions, span, splice
 from macrohard.errors import EditError
+from macrohard.gates.files import is_test_file
 from macrohard.solve.repomap import module_of
 from macrohard.synth.extract import fenced_blocks
 
@@ -315,7 +315,7 @@ def apply_definitions(
         raise EditError(f"the code does not parse: {exc.msg} (line {exc.lineno})") from exc
     lines = snippet.splitlines()
     changed: list[str] = []
-    source_file = bool(path) and not _is_test_path(path)
+    source_file = bool(path) and not is_test_file(path)
     for node in new.body:
         tree = ast.parse(code)
         if source_file and isinstance(node, Def) and node.name.startswith("test"):
@@ -341,14 +341,6 @@ def apply_definitions(
     except SyntaxError as exc:  # pragma: no cover - splice checks each step
         raise EditError(f"the edited file does not parse: {exc.msg}") from exc
     return code, changed
-
-
-def _is_test_path(path: str) -> bool:
-    parts = PurePosixPath(path).parts
-    name = parts[-1] if parts else ""
-    in_tests = any(p in ("test", "tests") for p in parts[:-1])
-    named = name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
-    return in_tests or named
 
 
 def refuse_shrinking(code: str, qualname: str, source: str) -> None:

@@ -35,7 +35,14 @@ from macrohard.sandbox import Sandbox
 from macrohard.solve import edits
 from macrohard.solve.screen import tests_in
 from macrohard.solve.steps import Plan, signatures, write_edit, write_function
-from macrohard.solve.testrun import TestCommand, TestRun, belongs, regressions, run_tests
+from macrohard.solve.testrun import (
+    TestCommand,
+    TestRun,
+    belongs,
+    crashed,
+    regressions,
+    run_tests,
+)
 
 RESERVE_SECONDS = 20.0  # the review and the delivery after verify
 # with functions to blame, every third round is a whole edit: a function round costs ~25 s on the
@@ -300,7 +307,11 @@ class Verifier:
             return [], tests
         if len(best.new_failed) * 2 > best.new_total:
             return [], tests
-        names = {t.partition("::")[2].split("[")[0] for t in best.new_failed}
+        # a test the code crashed on stays: the input it gave is the code's to take
+        wrong = [t for t in best.new_failed if not crashed(best.run.failures.get(t, ""))]
+        if not wrong:
+            return [], tests
+        names = {t.partition("::")[2].split("[")[0] for t in wrong}
         out = dict(tests)
         for path, text in tests.items():
             if path == client:
@@ -315,7 +326,7 @@ class Verifier:
                     continue
                 out[path] = kept
                 self.ctx.write(path, out[path])
-        return sorted(best.new_failed), out
+        return sorted(wrong), out
 
 
 def rewrite_function(

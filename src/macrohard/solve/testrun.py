@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from macrohard.errors import SandboxError, UserError
+from macrohard.gates.files import is_test_file
 from macrohard.sandbox import Limits, Sandbox
 
 REPORT = ".macrohard/tmp/solve-junit.xml"
@@ -225,6 +226,23 @@ def junit_outcomes(path: Path) -> tuple[dict[str, str], dict[str, str]]:
         if outcomes.get(test_id) != "failed":  # a test erroring in teardown counts as failed
             outcomes[test_id] = outcome
     return outcomes, failures
+
+
+# where pytest's traceback ends: "boltons/strutils.py:123: TypeError"
+_RAISED_AT = re.compile(r"^(\S+?\.py):\d+: (\w+)$", re.M)
+_CHECKS_FAILED = frozenset({"AssertionError", "Failed"})  # Failed: DID NOT RAISE, pytest.fail
+
+
+def crashed(failure: str) -> bool:
+    """Whether a failure is an error raised outside the test's own code (by the code under
+    test, or the library it called): a check that failed, or a test that broke by itself, is
+    not. A wrong expected value cannot make the code raise (07: `strip_ansi(b'...')` raised
+    TypeError, and the test was dropped as wrong for expecting 'art' instead of b'art')."""
+    found = _RAISED_AT.findall(failure)
+    if not found:
+        return False
+    path, kind = found[-1]
+    return kind not in _CHECKS_FAILED and not is_test_file(path.lstrip("/"))
 
 
 def belongs(test_id: str, path: str) -> bool:
