@@ -68,6 +68,29 @@ def test_a_traced_example_blames_what_it_ran_in_this_file_in_call_order() -> Non
     assert fault_functions(code, "money.py", [many]) == [f"f{i}" for i in range(6)]
 
 
+def test_a_trace_puts_accessors_last_so_the_cut_keeps_the_logic() -> None:
+    """12's example ran five properties and `to_tuple` before `_nat_cmp`, the function at
+    fault, and the list was cut before it."""
+    code = (
+        "class V:\n"
+        "    @property\n    def major(self):\n        'The major part.'\n"
+        "        return self._major\n\n"
+        "    def parts(self):\n        return (self.major, self._minor)\n\n"
+        "    def hook(self):\n        pass\n\n"
+        "    def compare(self, other):\n        return self._nat(self.parts(), other)\n\n"
+        "    def _nat(self, a, b):\n        return (a > b) - (a < b)\n"
+    )
+    ran = ["V.major", "V.parts", "V.hook", "V.compare", "V.major", "V._nat"]
+    message = "functions run: " + ", ".join(f"v.py:{q}" for q in ran)
+    assert fault_functions(code, "v.py", [message], limit=3) == [
+        "V.compare",
+        "V._nat",
+        "V.major",
+        "V.parts",
+        "V.hook",
+    ]
+
+
 def test_a_frame_in_another_file_blames_nothing_here() -> None:
     other = TRACEBACK.replace("/tmp/p/money.py", "/tmp/p/other.py").replace("Money(", "X(")
     assert fault_functions(CODE, "money.py", [other]) == []

@@ -474,6 +474,41 @@ def test_a_function_round_keeps_another_plan_function_the_reply_rewrote(tmp_path
     assert "return n\n" in new and "-n" not in new  # not the plan's: left as it was
 
 
+def test_a_function_round_shows_the_callees_the_failure_ran_and_keeps_their_fix(
+    tmp_path: Path,
+) -> None:
+    # 12's `compare` was right and its `_nat_cmp` wrong: asked for `compare` alone, with the
+    # signatures of what it calls, the model rewrote `compare` and the bug stayed
+    from macrohard.company.budget import Budget, BudgetedModel
+    from macrohard.company.context import Context
+    from macrohard.models import ScriptedModel
+    from macrohard.sandbox import LocalSandbox
+    from macrohard.solve.repair import callees, rewrite_function
+
+    code = (
+        "class V:\n"
+        "    def compare(self, other):\n"
+        "        return self._nat(self.key(), other.key())\n\n"
+        "    def key(self):\n        return self._parts\n\n"
+        "    def _nat(self, a, b):\n        return (str(a) > str(b)) - (str(a) < str(b))\n\n"
+        "    def unused(self):\n        return self._nat(1, 2) + 1\n"
+    )
+    suspects = ["V.compare", "V.key", "V._nat", "V.unused"]
+    # the accessor `key` tells nothing; `unused` is not called by `compare`
+    assert callees(code, "V.compare", suspects) == ["V._nat"]
+    reply = "```python\ndef _nat(self, a, b):\n    return (a > b) - (a < b)\n```"
+    scripted = ScriptedModel([reply])
+    model = BudgetedModel(scripted, Budget())
+    ctx = Context("r-test", "a request", tmp_path, model, LocalSandbox())
+    new = rewrite_function(ctx, "v.py", code, "V.compare", "failed", 0.7, [], suspects=suspects)
+    assert new is not None
+    assert "    def _nat(self, a, b):\n        return (a > b) - (a < b)\n" in new
+    assert "return self._nat(self.key(), other.key())" in new  # asked for, left as it was
+    prompt = scripted.requests[0].messages[-1]["content"]
+    assert "the fault may be in one of them" in prompt and "str(a) > str(b)" in prompt
+    assert "def unused" not in prompt
+
+
 def test_built_in_names_a_request_gives_are_not_functions_to_change() -> None:
     request = "`ordinal(number)` takes an `int` or a `str`, and raises `TypeError` otherwise."
     assert named_symbols(request, None) == ["ordinal"]

@@ -22,6 +22,7 @@ from typing import Any
 
 from macrohard.company.context import Context
 from macrohard.company.splice import (
+    accessor,
     fault_functions,
     function_source,
     functions,
@@ -51,6 +52,10 @@ RESERVE_SECONDS = 20.0  # the review and the delivery after verify
 # whole edit is a cheap rewrite of them alone, every second round)
 EDIT_EVERY = 3
 FAILURE_CHARS = 1500
+# a function round shows the function's callees the failure ran too, in full (a few, short
+# ones): the fault may be one call deeper (12's `compare` was right, its `_nat_cmp` was not)
+CALLEES_SHOWN = 2
+CALLEE_LINES = 30
 # a request that talks about errors may well change where the code raises
 _ERRORS = re.compile(r"\b(raises?|raising|errors?|exceptions?|\w+Error)\b", re.I)
 
@@ -273,10 +278,20 @@ class Verifier:
                 # four times over, kept for passing the request's example)
                 said = "\n".join(m[:600] for m in self.origin_failures)[:FAILURE_CHARS]
                 new = rewrite_function(
-                    self.ctx, target, code, name, said, 0.7, plan.functions, shown=before
+                    self.ctx,
+                    target,
+                    code,
+                    name,
+                    said,
+                    0.7,
+                    plan.functions,
+                    shown=before,
+                    suspects=blamed,
                 )
                 return ({target: new} if new else None), f"function {name} (from the original)"
-            new = rewrite_function(self.ctx, target, code, name, failures, 0.7, plan.functions)
+            new = rewrite_function(
+                self.ctx, target, code, name, failures, 0.7, plan.functions, suspects=blamed
+            )
             return ({target: new} if new else None), f"function {name}"
         written = "\n\n".join(t for p, t in tests.items() if p != self.client)
         failed = f"The last attempt failed:\n{failures}"
@@ -338,25 +353,58 @@ def rewrite_function(
     temperature: float,
     plan_functions: list[str],
     shown: str = "",
+    suspects: list[str] | None = None,
 ) -> str | None:
     """`code` with a new version of its function `name` asked for (shown the failures, the
-    signatures of the plan's other functions, and the function's source in `code` or `shown`),
-    or None when the reply changes nothing. EditError when it drops most of a long function."""
-    related = signatures(code, plan_functions, skip=name)
+    signatures of the plan's other functions, the source of the `suspects` it calls, and its
+    own source in `code` or `shown`), or None when the reply changes nothing. EditError when
+    it drops most of a long function."""
+    deeper = callees(code, name, suspects or [])
+    related = signatures(code, [f for f in plan_functions if f not in deeper], skip=name)
+    called = "\n\n".join(function_source(code, q) for q in deeper)
     source = shown or function_source(code, name)
-    reply = write_function(ctx, target, source, failures, temperature, related)
+    reply = write_function(ctx, target, source, failures, temperature, related, called)
     source = edits.python_block(reply) or ""
     edits.refuse_shrinking(code, name, source)
     new = code
-    # the function asked for, and the plan's other functions where the reply rewrote them too:
-    # asked for `ordinalize`, 01's model gave a better `ordinal` and nothing else
-    for qualname in [name, *_plan_quals(code, plan_functions, skip=name)]:
+    # the function asked for, and the plan's other functions where the reply rewrote them too
+    # (asked for `ordinalize`, 01's model gave a better `ordinal` and nothing else), and the
+    # callees it was shown
+    others = [*_plan_quals(code, plan_functions, skip=name), *deeper]
+    for qualname in dict.fromkeys([name, *others]):
         try:
             edits.refuse_shrinking(code, qualname, source)
         except EditError:  # another function cut short is left as it was
             continue
         new = splice(new, qualname, source) or new
     return new if new != code else None
+
+
+def callees(code: str, name: str, suspects: list[str]) -> list[str]:
+    """The `suspects` (qualified names) the function `name` of `code` calls by their own name
+    (`self._nat_cmp(...)`, `_cmp(...)`): at most CALLEES_SHOWN, none longer than CALLEE_LINES
+    lines, no accessors."""
+    try:
+        defined = dict(functions(ast.parse(code)))
+    except SyntaxError:
+        return []
+    node = defined.get(name)
+    if node is None:
+        return []
+    calls = {
+        c.func.id if isinstance(c.func, ast.Name) else c.func.attr
+        for c in ast.walk(node)
+        if isinstance(c, ast.Call) and isinstance(c.func, ast.Name | ast.Attribute)
+    }
+    found = []
+    for qualname in suspects:
+        callee = defined.get(qualname)
+        if qualname == name or callee is None or qualname.rsplit(".", 1)[-1] not in calls:
+            continue
+        first, last = span(callee)
+        if last - first < CALLEE_LINES and not accessor(callee):
+            found.append(qualname)
+    return found[:CALLEES_SHOWN]
 
 
 def _plan_quals(code: str, plan_functions: list[str], skip: str) -> list[str]:

@@ -398,7 +398,14 @@ class Solver:
             # where an edit shown the whole file rewrote parts the bug is not in (~900 tokens)
             try:
                 fixed = rewrite_function(
-                    ctx, target, current[target], blamed[0], failures, 0.0, work.plan.functions
+                    ctx,
+                    target,
+                    current[target],
+                    blamed[0],
+                    failures,
+                    0.0,
+                    work.plan.functions,
+                    suspects=blamed,
                 )
             except EditError as exc:
                 attempts.append(str(exc))

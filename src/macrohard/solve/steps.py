@@ -326,19 +326,35 @@ def write_function(
     failures: str,
     temperature: float,
     related: str = "",
+    called: str = "",
 ) -> str:
     """A new version of one failing function, as the model's reply. The request goes with it (a
     function fixed without knowing what it is for gets fixed to the failure only), and so do the
-    signatures of the other functions the plan names (`related`), which it may call."""
+    signatures of the other functions the plan names (`related`), which it may call, and the
+    whole source of functions it calls that the failing tests ran too (`called`), where the
+    fault may be instead."""
     persona = "You are an engineer fixing one function of existing code."
     helpers = (
         f"It may use these functions of the file:\n```python\n{related}\n```\n\n" if related else ""
     )
+    if called:
+        helpers += (
+            "It calls these functions of the file, which the failing tests ran too; the fault "
+            f"may be in one of them instead:\n```python\n{called}\n```\n\n"
+        )
+        ask = (
+            "Write the corrected function, or the called function where the fault is. Reply "
+            "with one ```python block holding each function you change, whole."
+        )
+    else:
+        ask = (
+            "Write the corrected function. Reply with one ```python block holding the whole "
+            "function."
+        )
     task = (
         f"The request:\n{ctx.request}\n\n"
         f"In `{target}`, this function fails the tests:\n```python\n{source}\n```\n\n"
-        f"{helpers}Failures:\n{failures}\n\nWrite the corrected function. Reply with one "
-        "```python block holding the whole function."
+        f"{helpers}Failures:\n{failures}\n\n{ask}"
     )
     return ctx.ask(ctx.prompt(persona, task), max_tokens=600, temperature=temperature)
 
