@@ -512,3 +512,41 @@ def test_a_function_round_shows_the_callees_the_failure_ran_and_keeps_their_fix(
 def test_built_in_names_a_request_gives_are_not_functions_to_change() -> None:
     request = "`ordinal(number)` takes an `int` or a `str`, and raises `TypeError` otherwise."
     assert named_symbols(request, None) == ["ordinal"]
+
+
+def test_a_reply_for_new_definitions_stops_where_it_begins_to_copy_the_file(
+    tmp_path: Path,
+) -> None:
+    # asked for `findall`, 14's model wrote the head of `parse.py` out again (435 tokens, 40 s)
+    from macrohard.company.budget import Budget, BudgetedModel
+    from macrohard.company.context import Context
+    from macrohard.models import FunctionModel
+    from macrohard.models.base import Request
+    from macrohard.sandbox import LocalSandbox
+    from macrohard.solve.steps import Plan, copy_stops, write_edit
+
+    code = (
+        "import re\n\n\ndef parse(f, s):\n    return None\n\n\ndef search(f, s):\n    return None\n"
+    )
+    full = (
+        "```python\ndef findall(f, s):\n    return iter([search(f, s)])\n\n\n"
+        "def parse(f, s):\n    return None\n```"
+    )
+    seen: list[Request] = []
+
+    def model(request: Request) -> str:  # a backend honouring its stop strings
+        seen.append(request)
+        cuts = [full.index(s) for s in request.stop if s in full]
+        return full[: min(cuts)] if cuts else full
+
+    assert copy_stops(code, ["findall"]) == ["def parse(", "def search("]
+    assert copy_stops(code, ["Parser.parse"]) == ["def search("]  # a new name is no stop
+    metered = BudgetedModel(FunctionModel(model), Budget())
+    ctx = Context("r-t", "add findall", tmp_path, metered, LocalSandbox())
+    plan = Plan(kind="feature", summary="findall", files=["parse.py"], functions=["findall"])
+    reply = write_edit(ctx, plan, "parse.py", code, "", fresh=["findall"])
+    assert seen[0].stop == ("def parse(", "def search(")
+    # the cut reply is closed: its finished definition is kept, the copy is not there
+    new = apply_reply({"parse.py": code}, reply, "parse.py", ["findall"], ["parse"])
+    assert "def findall(f, s):" in new["parse.py"]
+    assert new["parse.py"].count("def parse(") == 1
