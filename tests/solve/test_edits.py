@@ -507,6 +507,13 @@ def test_a_function_round_shows_the_callees_the_failure_ran_and_keeps_their_fix(
     prompt = scripted.requests[0].messages[-1]["content"]
     assert "the fault may be in one of them" in prompt and "str(a) > str(b)" in prompt
     assert "def unused" not in prompt
+    # a long function asked for: the reply of only the short callee is not a cut-short version
+    doc = "        # Compare.\n" * 12
+    long = code.replace("other):\n", "other):\n" + doc, 1)
+    model = BudgetedModel(ScriptedModel([reply]), Budget())
+    ctx = Context("r-test", "a request", tmp_path, model, LocalSandbox())
+    new = rewrite_function(ctx, "v.py", long, "V.compare", "failed", 0.7, [], suspects=suspects)
+    assert new is not None and "return (a > b) - (a < b)" in new and "# Compare." in new
 
 
 def test_built_in_names_a_request_gives_are_not_functions_to_change() -> None:

@@ -365,7 +365,10 @@ def rewrite_function(
     source = shown or function_source(code, name)
     reply = write_function(ctx, target, source, failures, temperature, related, called)
     source = edits.python_block(reply) or ""
-    edits.refuse_shrinking(code, name, source)
+    bare = name.rsplit(".", 1)[-1]
+    if re.search(rf"^\s*(async\s+)?def {re.escape(bare)}\(", source, re.M):
+        # a reply of only a short callee's fix is no cut-short version of a long function
+        edits.refuse_shrinking(code, name, source)
     new = code
     # the function asked for, and the plan's other functions where the reply rewrote them too
     # (asked for `ordinalize`, 01's model gave a better `ordinal` and nothing else), and the
