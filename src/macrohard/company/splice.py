@@ -198,6 +198,11 @@ def _given(reply: str, name: str) -> tuple[str, Def] | None:
     return (reply, found) if found is not None else None
 
 
+def defines(reply: str, name: str) -> bool:
+    """Whether the reply (code) holds a function `name`, bare or inside a class."""
+    return _given(reply, name) is not None
+
+
 def _at(reply: str, node: Def, indent: int) -> str:
     """The source of `node` in `reply`, re-indented to `indent` columns."""
     first, last = span(node)

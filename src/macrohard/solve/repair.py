@@ -23,6 +23,7 @@ from typing import Any
 from macrohard.company.context import Context
 from macrohard.company.splice import (
     accessor,
+    defines,
     fault_functions,
     function_source,
     functions,
@@ -365,8 +366,7 @@ def rewrite_function(
     source = shown or function_source(code, name)
     reply = write_function(ctx, target, source, failures, temperature, related, called)
     source = edits.python_block(reply) or ""
-    bare = name.rsplit(".", 1)[-1]
-    if re.search(rf"^\s*(async\s+)?def {re.escape(bare)}\(", source, re.M):
+    if defines(source, name.rsplit(".", 1)[-1]):
         # a reply of only a short callee's fix is no cut-short version of a long function
         edits.refuse_shrinking(code, name, source)
     new = code
