@@ -5,7 +5,9 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 from macrohard.company.artifacts import Design, FilePlan, Spec
+from macrohard.company.cli_outline import cli_outline
 from macrohard.company.context import Context, PhaseResult
+from macrohard.company.fill import UNFILLED, fill
 from macrohard.company.skeleton import skeleton
 from macrohard.models.base import Message
 from macrohard.synth.extract import extract_file
@@ -30,14 +32,25 @@ def api_names(plan: FilePlan) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
+def outline_of(ctx: Context, spec: Spec, plan: FilePlan) -> str:
+    """The outline the engineer fills in: the contract's classes and functions, then, for a
+    command-line program, its parser, subcommands and main; '' when there is nothing to outline."""
+    contract = next((f for f in spec.files if f.path == plan.path), None)
+    if contract is None:
+        return ""
+    library = skeleton(contract, ctx.request)
+    if contract.cli_usage.strip():
+        return cli_outline(plan.path, contract.cli_usage, ctx.request, library) or library
+    return library
+
+
 def file_request(
     ctx: Context, spec: Spec, design: Design, plan: FilePlan, cli: str
 ) -> list[Message]:
     others = [p for p in design.files if p.path in plan.depends_on]
     purpose = f": {plan.purpose.rstrip('.')}" if plan.purpose.strip() else ""
     lines = [f"Write the complete file `{plan.path}`{purpose}."]
-    contract = next((f for f in spec.files if f.path == plan.path), None)
-    outline = skeleton(contract, ctx.request) if contract else ""
+    outline = outline_of(ctx, spec, plan)
     if outline:
         lines.append(
             "Fill in this outline of it: keep every class, def and signature as written, replace "
@@ -87,6 +100,22 @@ def write_file(
     return best
 
 
+def fill_file(ctx: Context, messages: list[Message], outline: str) -> str | None:
+    """The outline filled member by member by continuation (`company/fill.py`); None when the
+    model cannot continue an answer or the filled file does not parse."""
+    if not getattr(ctx.model, "supports_prefill", False):
+        return None
+
+    def continue_(asked: list[Message], stop: list[str], max_tokens: int) -> str:
+        return ctx.model.complete(asked, max_tokens=max_tokens, stop=stop).text
+
+    try:
+        code = fill(outline, messages, continue_)
+    except SyntaxError:
+        return None
+    return add_missing_imports(code)
+
+
 class Engineer:
     role = "engineer"
 
@@ -102,7 +131,13 @@ class Engineer:
 
         def build(plan: FilePlan) -> tuple[FilePlan, str | None]:
             messages = file_request(ctx, spec, design, plan, clis.get(plan.path, ""))
-            return plan, write_file(ctx, messages, api_names(plan))
+            outline = outline_of(ctx, spec, plan)
+            filled = fill_file(ctx, messages, outline) if outline else None
+            if filled and UNFILLED not in filled:
+                return plan, filled
+            # a member the model could not write in place (a parser's body ran past its
+            # length): the whole file at once, where helpers may come first
+            return plan, write_file(ctx, messages, api_names(plan)) or filled
 
         for wave in design.order():
             with ThreadPoolExecutor(max_workers=max(1, self.parallel)) as pool:

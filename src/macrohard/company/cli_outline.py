@@ -1,0 +1,161 @@
+"""The outline of a command-line program: a parser, one function per subcommand, and `main`.
+
+A request that gives only a usage line (`python todo.py [--db PATH] add TEXT [TEXT ...]`) got a
+whole-file answer from the 1.5B model: one long `main()` in which each subcommand's rules (the
+exact output line, the exit code when an id does not exist) were two pages away in the request.
+This outline splits the program the way its usage does, and puts each bullet of the request
+beside the function it is about: the options' bullets on `build_parser`, each subcommand's on
+its `cmd_<name>`, the exit codes on `main`, and the rest of the interface in the module's
+docstring. The engineer fills it in like any other outline (`company/fill.py`).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import textwrap
+
+from macrohard.company.contract import file_names
+from macrohard.company.mentions import item
+
+_SPAN = re.compile(r"`([^`\n]+)`")
+_FENCE = "```"
+DOC_LIMIT = 700  # characters of request text per member
+MODULE_LIMIT = 1200
+
+
+def usage_lines(cli_usage: str, path: str) -> list[str]:
+    """The usage forms (with placeholders or brackets), not the example runs of the program."""
+    program = path.rsplit("/", 1)[-1]
+    lines = [u.strip() for u in cli_usage.replace("\n", ";").split(";") if program in u]
+    bracketed = [u for u in lines if re.search(r"\[|\.\.\.", u)]
+    forms = bracketed or [u for u in lines if re.search(r"\b[A-Z][A-Z_]+\b", u)]
+    return forms or lines[:1]
+
+
+def subcommands(forms: list[str], path: str) -> list[str]:
+    """The subcommand of each usage form: its first bare lower-case word after the program
+    and its options (`add` in `python todo.py [--db PATH] add TEXT`); [] for one command."""
+    program = path.rsplit("/", 1)[-1]
+    found = []
+    for form in forms:
+        rest = form.split(program, 1)[1]
+        rest = re.sub(r"\[[^\]]*\]", " ", rest)  # optional parts
+        words = rest.split()
+        while words and words[0].startswith("-"):
+            words = words[2:] if len(words) > 1 and words[1].isupper() else words[1:]
+        if words and re.fullmatch(r"[a-z][a-z0-9_-]*", words[0]):
+            found.append(words[0])
+    found = list(dict.fromkeys(found))
+    return found if len(found) > 1 else []
+
+
+def _bullets(request: str, path: str) -> list[tuple[str, list[str]]]:
+    """Every bullet or paragraph of the request outside code blocks, with its backtick spans,
+    in the parts about `path` (a request of two files describes each after naming it)."""
+    lines = request.splitlines()
+    found: list[tuple[str, list[str]]] = []
+    fenced, seen, current = False, set[int](), None
+    for number, line in enumerate(lines):
+        if line.lstrip().startswith(_FENCE):
+            fenced = not fenced
+            continue
+        named = file_names(line) if not fenced else []
+        if named and len(named) == 1:
+            current = named[0]
+        if current not in (path, None):
+            continue
+        if fenced or not line.strip() or number in seen or line.lstrip().startswith("#"):
+            continue
+        start, end = item(lines, number, children=False)
+        seen.update(range(start, end))
+        text = textwrap.dedent("\n".join(lines[start:end])).strip()
+        found.append((text, _SPAN.findall(text)))
+    return found
+
+
+def _doc(texts: list[str], indent: str, limit: int = DOC_LIMIT) -> str:
+    text = "\n".join(t.lstrip("-*+ ") for t in texts)
+    if len(text) > limit:
+        text = text[:limit].rsplit("\n", 1)[0] or text[:limit]
+    text = text.replace("\\", "\\\\").replace('"""', "'''").strip()
+    if not text:
+        return ""
+    return f'{indent}"""{textwrap.indent(text, indent).lstrip()}\n{indent}"""\n'
+
+
+def cli_outline(path: str, cli_usage: str, request: str, library: str = "") -> str:
+    """The program's outline, after the `library` outline of the file's own functions when it
+    has some; '' when the usage names no program of `path`."""
+    forms = usage_lines(cli_usage, path)
+    if not forms:
+        return ""
+    subs = subcommands(forms, path)
+    options = {w for f in forms for w in re.findall(r"(--?[a-z][\w-]*|\b[A-Z][A-Z_]+\b)", f)}
+    options -= {sub.upper() for sub in subs}
+    about_options, about_exit, about_sub, rest = [], [], dict[str, list[str]](), []
+    for text, spans in _bullets(_interface(request), path):
+        first = spans[0].split()[0] if spans else ""
+        if first in subs:
+            about_sub.setdefault(first, []).append(text)
+        elif first in options or first.split("=")[0] in options:
+            about_options.append(text)
+        elif re.search(r"\bexit (?:code|status)", text, re.I):
+            about_exit.append(text)
+        elif (spans or text.startswith(("- ", "* "))) and not _only_names_files(text, spans):
+            rest.append(text)
+    usage = "\n".join(forms)
+    # a single command does all its work in run(): the rules go there; subcommands share them
+    shared = rest if subs else []
+    parts = [
+        _doc(["Command line:\n" + usage, *shared], "", MODULE_LIMIT),
+        "import argparse\nimport sys",
+        library,
+    ]
+    parts.append(
+        "def build_parser() -> argparse.ArgumentParser:\n"
+        + _doc([usage, *about_options], "    ")
+        + "    ..."
+    )
+    for sub in subs:
+        name = re.sub(r"\W", "_", sub)
+        about = [f"The `{sub}` subcommand; returns the exit code.", *about_sub.get(sub, [])]
+        parts.append(
+            f"def cmd_{name}(args: argparse.Namespace) -> int:\n" + _doc(about, "    ") + "    ..."
+        )
+    if not subs:
+        about = ["The program's work for the parsed `args`; returns the exit code.", *rest]
+        parts.append(
+            "def run(args: argparse.Namespace) -> int:\n"
+            + _doc(about, "    ", MODULE_LIMIT)
+            + "    ..."
+        )
+    main_doc = [
+        "Parse `argv` (default: sys.argv[1:]), run the program and return its exit code.",
+        *about_exit,
+    ]
+    if not re.search(r"^def main\(", library, re.M):  # the contract may name its own main
+        main = "def main(argv: list[str] | None = None) -> int:\n"
+        parts.append(main + _doc(main_doc, "    ") + "    ...")
+    parts.append('if __name__ == "__main__":\n    sys.exit(main())')
+    outline = "\n\n\n".join(p.strip("\n") for p in parts if p) + "\n"
+    try:
+        ast.parse(outline)
+    except SyntaxError:
+        return ""
+    return outline
+
+
+def _only_names_files(text: str, spans: list[str]) -> bool:
+    """ "One file: **`todo.py`**." or "`people.csv`:": a heading for what follows, not a rule."""
+    files = all(re.fullmatch(r"[\w./-]+\.\w+", span) for span in spans)
+    return files and len(_SPAN.sub("", text).split()) < 6
+
+
+def _interface(request: str) -> str:
+    """The request's interface section (the story before it is not a rule, and its examples
+    become client examples elsewhere), or all of it when it has no such heading."""
+    match = re.search(r"^#+\s*(?:interface|usage|specification)\b.*$", request, re.I | re.M)
+    part = request[match.start() :] if match else request
+    examples = re.search(r"^#+\s*examples?\b", part, re.I | re.M)
+    return part[: examples.start()] if examples else part

@@ -1,0 +1,162 @@
+"""Filling an outline member by member: the model continues the file at each `...` body.
+
+Asked to fill a whole outline in one reply, the 1.5B model copies every signature and docstring
+back out before it writes a line of code (on a 200-line file, half its tokens) and may drop or
+rename a member on the way. Here the file is written by continuation: the prompt's answer is
+the outline up to a member's body, the model writes that body and is stopped where the next
+member of the outline begins. The outline's own text is never generated again, each body is
+written with its docstring just above it, and since every call extends the one before, the
+embedded model reads only the new docstring each time (llama.cpp reuses the cached prefix).
+
+Members are filled in file order, so a method sees the constructor's attributes. A body that
+comes back empty, cut short or unparsable is left as `raise NotImplementedError` so the file
+still imports and the failing tests point at that member.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from macrohard.models.base import Message, assistant
+
+_FENCE = "```"
+HEAD_TOKENS = 160  # the imports before the outline
+BODY_TOKENS = 1200  # one member's body (and any helpers it writes beside it)
+UNFILLED = "raise NotImplementedError"
+
+
+@dataclass(frozen=True)
+class Hole:
+    """A `...` body of the outline: its line (0-based), its indentation and its `def` line's,
+    and the text of the next non-blank outline line (where the model's continuation stops)."""
+
+    line: int
+    indent: str
+    outer: str
+    name: str
+    follows: str
+
+
+def holes(outline: str) -> list[Hole]:
+    """Every function or method whose body is only a docstring and `...`, in file order."""
+    tree = ast.parse(outline)
+    lines = outline.splitlines()
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        body = node.body
+        last = body[-1]
+        if not (isinstance(last, ast.Expr) and _is_ellipsis(last.value)) or len(body) > 2:
+            continue
+        if len(body) == 2 and not _is_docstring(body[0]):
+            continue
+        at = last.lineno - 1
+        follows = next((s.strip() for s in lines[at + 1 :] if s.strip()), "")
+        found.append(
+            Hole(at, _indent(lines[at]), _indent(lines[node.lineno - 1]), node.name, follows)
+        )
+    return sorted(found, key=lambda h: h.line)
+
+
+def _indent(line: str) -> str:
+    return line[: len(line) - len(line.lstrip())]
+
+
+def _is_ellipsis(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is Ellipsis
+
+
+def _is_docstring(node: ast.stmt) -> bool:
+    return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+
+
+def _stops(follows: str) -> list[str]:
+    """Where a continuation ends: the next outline line, at any indentation (the model may write
+    it with its own arguments: cut at its name), or the end of the code block."""
+    stops = ["\n" + _FENCE]
+    if follows:
+        head = re.match(r"((?:async\s+)?def\s+\w+\s*\(|class\s+\w+\s*[(:]|@\w+)", follows)
+        stops.append(head.group(1) if head else follows)
+    return stops
+
+
+def _body(text: str, outer: str) -> str:
+    """The continuation's lines that belong where it was written: inside a class, the body and
+    any helper methods after it (lines indented deeper than the class); at the top level,
+    everything (helpers, constants, a `__main__` block: demo calls are dropped later)."""
+    kept: list[str] = []
+    for line in text.rstrip().splitlines():
+        if outer and line.strip() and not line.startswith(outer):
+            break
+        kept.append(line)
+    while kept and not kept[-1].strip():
+        kept.pop()
+    return "\n".join(kept)
+
+
+def without_demos(code: str) -> str:
+    """`code` without its top-level calls (`print(top_words("a b", 1))`): a file that runs a demo
+    when imported prints into its tests or waits on stdin."""
+    tree = ast.parse(code)
+    lines = code.splitlines()
+    for node in reversed(tree.body):
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+            del lines[node.lineno - 1 : node.end_lineno]
+    return "\n".join(lines) + "\n"
+
+
+def _parses(code: str) -> bool:
+    try:  # compile, not ast.parse: a `return` outside a function is an error there
+        compile(code, "<outline>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
+def fill(
+    outline: str,
+    messages: list[Message],
+    continue_: Callable[[list[Message], list[str], int], str],
+) -> str:
+    """The outline with every `...` body written by `continue_(messages + [answer so far],
+    stop strings, max tokens)`, which returns the model's continuation of the answer."""
+    source = outline.splitlines()
+    found = holes(outline)
+    first = next((i for i, s in enumerate(source) if s.strip()), 0)
+    stops = [*_stops(source[first]), "\nclass ", "\ndef ", "\n@"]
+    head = _imports(continue_(_ask(messages, ""), stops, HEAD_TOKENS))
+    done = [*head, *([""] if head else [])]
+    at = 0
+    for hole in found:
+        done += source[at : hole.line]
+        text = continue_(_ask(messages, _joined(done)), _stops(hole.follows), BODY_TOKENS)
+        body = _body(text, hole.outer)
+        candidate = [*done, body, *source[hole.line + 1 :]]
+        inside = body.lstrip("\n").startswith(hole.indent)  # not a line the def left
+        if not body.strip() or not inside or not _parses("\n".join(candidate)):
+            body = hole.indent + UNFILLED
+        done.append(body)
+        at = hole.line + 1
+    done += source[at:]
+    return without_demos(_joined(done))
+
+
+def _joined(lines: list[str]) -> str:
+    return "\n".join(lines) + "\n"
+
+
+def _ask(messages: list[Message], so_far: str) -> list[Message]:
+    return [*messages, assistant(f"{_FENCE}python\n{so_far}")]
+
+
+def _imports(text: str) -> list[str]:
+    """The import lines of the file's head (anything else the model wrote there is dropped)."""
+    return [
+        line.rstrip()
+        for line in text.splitlines()
+        if re.match(r"(?:from\s+[\w.]+\s+)?import\s+\w", line) and _parses(line)
+    ]

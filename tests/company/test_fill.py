@@ -1,0 +1,105 @@
+"""Filling an outline member by member by continuation (company/fill.py)."""
+
+from __future__ import annotations
+
+import ast
+
+from macrohard.company.fill import UNFILLED, fill, holes, without_demos
+from macrohard.models.base import Message, user
+from macrohard.models.scripted import ScriptedModel
+
+OUTLINE = '''class Counter:
+    """Counts things."""
+
+    def __init__(self, start: int = 0):
+        """`start` is the first value."""
+        ...
+
+    def bump(self, by: int = 1) -> int:
+        """Add `by`; return the new value."""
+        ...
+
+
+def total(counters: list[Counter]) -> int:
+    """The sum of the counters' values."""
+    ...
+'''
+
+
+def _run(answers: list[str]) -> tuple[str, ScriptedModel]:
+    model = ScriptedModel(answers, supports_prefill=True)
+
+    def continue_(messages: list[Message], stop: list[str], max_tokens: int) -> str:
+        return model.complete(messages, max_tokens=max_tokens, stop=stop).text
+
+    return fill(OUTLINE, [user("write counter.py")], continue_), model
+
+
+def test_holes_are_the_hollow_members_in_file_order() -> None:
+    found = holes(OUTLINE)
+    assert [h.name for h in found] == ["__init__", "bump", "total"]
+    assert [h.indent for h in found] == ["        ", "        ", "    "]
+    assert [h.outer for h in found] == ["    ", "    ", ""]
+    assert found[0].follows.startswith("def bump(")
+    assert found[1].follows.startswith("def total(")
+    assert found[2].follows == ""
+
+
+def test_each_body_is_written_after_its_own_docstring_and_stops_at_the_next_member() -> None:
+    code, model = _run(
+        [
+            "import math\nimport os\n\nclass Counter:",  # head: only the imports are kept
+            "        self.value = start\n",
+            "        self.value += by\n        return self.value\n\n    def reset(self):\n"
+            "        self.value = 0\n",  # a helper method after the body is kept
+            "    return sum(c.value for c in counters)\n\n\nprint(total([Counter(2)]))\n",
+        ]
+    )
+    tree = ast.parse(code)
+    assert code.startswith("import math\nimport os\n")
+    names = [n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)]
+    assert sorted(names) == ["__init__", "bump", "reset", "total"]
+    assert "print(" not in code  # the demo call at import time is dropped
+    assert '"""`start` is the first value."""\n        self.value = start\n' in code
+    assert "    def reset(self):\n        self.value = 0\n\n\ndef total(" in code
+    # every answer so far is continued, not asked for again: the last message is the prefill
+    prefills = [r.messages[-1]["content"] for r in model.requests]
+    assert prefills[0] == "```python\n"
+    assert prefills[2].endswith('"""Add `by`; return the new value."""\n')
+    assert "self.value = start" in prefills[2]
+    assert "def bump(" in model.requests[1].stop
+    assert "def total(" in model.requests[2].stop
+
+
+def test_a_body_that_breaks_the_file_is_left_unfilled_so_the_file_still_imports() -> None:
+    code, _ = _run(
+        [
+            "",
+            "        self.value = (start\n",  # unclosed: would not parse
+            "        return 1\n",
+            "return 0\n",  # not indented: not a body
+        ]
+    )
+    ast.parse(code)
+    assert code.count(UNFILLED) == 2
+    assert "        return 1" in code
+
+
+def test_a_method_body_ends_where_the_model_leaves_the_class() -> None:
+    code, _ = _run(
+        [
+            "",
+            "        self.value = start\nc = Counter()\nc.bump()\n",
+            "        self.value += by\n        return self.value\n",
+            "    return 0\n",
+        ]
+    )
+    assert "c = Counter()" not in code
+    ast.parse(code)
+
+
+def test_without_demos_keeps_definitions_and_the_main_block() -> None:
+    code = 'def main():\n    print("hi")\n\n\nmain()\nif __name__ == "__main__":\n    main()\n'
+    kept = without_demos(code)
+    assert "\nmain()\n" not in kept
+    assert 'if __name__ == "__main__":\n    main()' in kept
