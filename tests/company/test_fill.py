@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 
+from macrohard.company import Company
 from macrohard.company.fill import UNFILLED, fill, holes, without_demos
+from macrohard.journal import Journal
+from macrohard.models import FunctionModel, Request
 from macrohard.models.base import Message, user
 from macrohard.models.scripted import ScriptedModel
+from macrohard.sandbox import LocalSandbox
+
+from .scripted_company import REQUEST
+from .scripted_company import Company as Script
 
 OUTLINE = '''class Counter:
     """Counts things."""
@@ -103,3 +111,31 @@ def test_without_demos_keeps_definitions_and_the_main_block() -> None:
     kept = without_demos(code)
     assert "\nmain()\n" not in kept
     assert 'if __name__ == "__main__":\n    main()' in kept
+
+
+def test_a_build_on_a_model_that_continues_answers_fills_the_outline(tmp_path: Path) -> None:
+    """The engineer of a real build: one call for the imports, one per body, each continuing
+    the answer so far; the shipped file holds the outline's docstrings and the bodies."""
+    script = Script()
+    bodies = {"def add(": "    return a + b\n", "def mul(": "    return a * b\n"}
+    continued: list[str] = []
+
+    def answer(request: Request) -> str:
+        last = request.messages[-1]
+        if last["role"] != "assistant":
+            return script.answer(request)
+        continued.append(last["content"])
+        defs = [line for line in last["content"].splitlines() if line.startswith("def ")]
+        return next((b for head, b in bodies.items() if defs and head in defs[-1]), "")
+
+    model = FunctionModel(answer, name="continuing", supports_prefill=True)
+    company = Company(model, journal=Journal(tmp_path / "j.db"), sandbox=LocalSandbox())
+    outcome = company.build(REQUEST, tmp_path / "p")
+    code = (tmp_path / "p" / "mathutil.py").read_text()
+    assert code.count("Please build") == 2  # each def kept its docstring (the request's words)
+    assert code.index("return a * b") > code.index("def mul(")
+    assert "    return a + b\n" in code and UNFILLED not in code
+    assert len(continued) == 3  # the head, then add's body, then mul's
+    assert continued[2].startswith("```python\n") and "return a + b" in continued[2]
+    assert continued[2].rstrip().endswith('"""')  # mul's docstring ends the answer so far
+    assert outcome.report["phases"]

@@ -100,14 +100,23 @@ def write_file(
     return best
 
 
-def fill_file(ctx: Context, messages: list[Message], outline: str) -> str | None:
+def fill_file(
+    ctx: Context,
+    messages: list[Message],
+    outline: str,
+    temperature: float = 0.0,
+    seed: int | None = None,
+) -> str | None:
     """The outline filled member by member by continuation (`company/fill.py`); None when the
     model cannot continue an answer or the filled file does not parse."""
     if not getattr(ctx.model, "supports_prefill", False):
         return None
 
     def continue_(asked: list[Message], stop: list[str], max_tokens: int) -> str:
-        return ctx.model.complete(asked, max_tokens=max_tokens, stop=stop).text
+        reply = ctx.model.complete(
+            asked, max_tokens=max_tokens, stop=stop, temperature=temperature, seed=seed
+        )
+        return reply.text
 
     try:
         code = fill(outline, messages, continue_)

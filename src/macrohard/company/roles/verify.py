@@ -28,9 +28,16 @@ from pydantic import BaseModel
 from macrohard.company.artifacts import Design, Spec
 from macrohard.company.context import Context, PhaseResult
 from macrohard.company.examples import CLIENT_TESTS, closeness
+from macrohard.company.fill import UNFILLED
 from macrohard.company.hints import hints
 from macrohard.company.mentions import mentions
-from macrohard.company.roles.engineer import api_names, file_request, write_file
+from macrohard.company.roles.engineer import (
+    api_names,
+    file_request,
+    fill_file,
+    outline_of,
+    write_file,
+)
 from macrohard.company.roles.qa import count_tests, test_path
 from macrohard.company.splice import (
     fault_functions,
@@ -461,6 +468,11 @@ class Verifier:
                 f"yours passes them:\n{failing}"
             )
             temperature = 0.8
+            # afresh from the outline, body by body: a third of the tokens of a whole reply
+            outline = outline_of(ctx, self.spec, plan)
+            filled = fill_file(ctx, convo, outline, temperature, rounds) if outline else None
+            if filled and UNFILLED not in filled:
+                return filled
         return write_file(
             ctx, convo, api_names(plan), attempts=1, temperature=temperature, seed=rounds
         )
