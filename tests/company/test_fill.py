@@ -37,7 +37,7 @@ def total(counters: list[Counter]) -> int:
 def _run(answers: list[str]) -> tuple[str, ScriptedModel]:
     model = ScriptedModel(answers, supports_prefill=True)
 
-    def continue_(messages: list[Message], stop: list[str], max_tokens: int) -> str:
+    def continue_(messages: list[Message], stop: list[str], max_tokens: int, attempt: int) -> str:
         return model.complete(messages, max_tokens=max_tokens, stop=stop).text
 
     return fill(OUTLINE, [user("write counter.py")], continue_), model
@@ -84,13 +84,13 @@ def test_a_body_that_breaks_the_file_is_left_unfilled_so_the_file_still_imports(
         [
             "",
             "        self.value = (start\n",  # unclosed: would not parse
-            "        return 1\n",
+            "        return by\n",
             "return 0\n",  # not indented: not a body
         ]
     )
     ast.parse(code)
     assert code.count(UNFILLED) == 2
-    assert "        return 1" in code
+    assert "        return by" in code
 
 
 def test_a_method_body_ends_where_the_model_leaves_the_class() -> None:
@@ -99,11 +99,32 @@ def test_a_method_body_ends_where_the_model_leaves_the_class() -> None:
             "",
             "        self.value = start\nc = Counter()\nc.bump()\n",
             "        self.value += by\n        return self.value\n",
-            "    return 0\n",
+            "    return len(counters)\n",
         ]
     )
     assert "c = Counter()" not in code
     ast.parse(code)
+
+
+def test_a_body_that_ignores_a_parameter_is_sampled_again() -> None:
+    attempts: list[int] = []
+    answers = iter(
+        [
+            "",
+            "        self.value = 0\n",  # forgets `start`
+            "        self.value = start\n",
+            "        self.value += by\n        return self.value\n",
+            "    return sum(c.value for c in counters)\n",
+        ]
+    )
+
+    def continue_(messages: list[Message], stop: list[str], max_tokens: int, attempt: int) -> str:
+        attempts.append(attempt)
+        return next(answers)
+
+    code = fill(OUTLINE, [user("write counter.py")], continue_)
+    assert "self.value = start" in code and "self.value = 0" not in code
+    assert attempts == [0, 0, 1, 0, 0]
 
 
 def test_without_demos_keeps_definitions_and_the_main_block() -> None:

@@ -9,8 +9,10 @@ written with its docstring just above it, and since every call extends the one b
 embedded model reads only the new docstring each time (llama.cpp reuses the cached prefix).
 
 Members are filled in file order, so a method sees the constructor's attributes. A body that
-comes back empty, cut short or unparsable is left as `raise NotImplementedError` so the file
-still imports and the failing tests point at that member.
+ignores one of its parameters (06's constructor dropped `on_evict`, so no eviction was ever
+reported) is sampled once more, and the one that reads more of them is kept. A body that comes
+back empty, cut short or unparsable is left as `raise NotImplementedError` so the file still
+imports and the failing tests point at that member.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ _FENCE = "```"
 HEAD_TOKENS = 160  # the imports before the outline
 BODY_TOKENS = 1200  # one member's body (and any helpers it writes beside it)
 UNFILLED = "raise NotImplementedError"
+RETRIES = 1  # samples more of a body that ignores one of its parameters
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,8 @@ class Hole:
     outer: str
     name: str
     follows: str
+    params: tuple[str, ...] = ()  # the parameters a body should read (not self, cls, *args)
+    def_line: int = 0
 
 
 def holes(outline: str) -> list[Hole]:
@@ -56,8 +61,20 @@ def holes(outline: str) -> list[Hole]:
             continue
         at = last.lineno - 1
         follows = next((s.strip() for s in lines[at + 1 :] if s.strip()), "")
+        params = tuple(
+            a.arg for a in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
+        )
+        params = tuple(p for p in params if p not in ("self", "cls") and not p.startswith("_"))
         found.append(
-            Hole(at, _indent(lines[at]), _indent(lines[node.lineno - 1]), node.name, follows)
+            Hole(
+                at,
+                _indent(lines[at]),
+                _indent(lines[node.lineno - 1]),
+                node.name,
+                follows,
+                params,
+                node.lineno - 1,
+            )
         )
     return sorted(found, key=lambda h: h.line)
 
@@ -117,32 +134,56 @@ def _parses(code: str) -> bool:
     return True
 
 
-def fill(
-    outline: str,
-    messages: list[Message],
-    continue_: Callable[[list[Message], list[str], int], str],
-) -> str:
+Continue = Callable[[list[Message], list[str], int, int], str]
+
+
+def fill(outline: str, messages: list[Message], continue_: Continue) -> str:
     """The outline with every `...` body written by `continue_(messages + [answer so far],
-    stop strings, max tokens)`, which returns the model's continuation of the answer."""
+    stop strings, max tokens, attempt)`, which returns the model's continuation of the answer
+    (attempt 0 is the first; a later one is asked to sample)."""
     source = outline.splitlines()
     found = holes(outline)
     first = next((i for i, s in enumerate(source) if s.strip()), 0)
     stops = [*_stops(source[first]), "\nclass ", "\ndef ", "\n@"]
-    head = _imports(continue_(_ask(messages, ""), stops, HEAD_TOKENS))
+    head = _imports(continue_(_ask(messages, ""), stops, HEAD_TOKENS, 0))
     done = [*head, *([""] if head else [])]
     at = 0
     for hole in found:
         done += source[at : hole.line]
-        text = continue_(_ask(messages, _joined(done)), _stops(hole.follows), BODY_TOKENS)
-        body = _body(text, hole.outer)
-        candidate = [*done, body, *source[hole.line + 1 :]]
-        inside = body.lstrip("\n").startswith(hole.indent)  # not a line the def left
-        if not body.strip() or not inside or not _parses("\n".join(candidate)):
-            body = hole.indent + UNFILLED
-        done.append(body)
+        rest = source[hole.line + 1 :]
+        best, missed = hole.indent + UNFILLED, len(hole.params) + 1
+        for attempt in range(1 + RETRIES):
+            text = continue_(
+                _ask(messages, _joined(done)), _stops(hole.follows), BODY_TOKENS, attempt
+            )
+            body = _body(text, hole.outer)
+            inside = body.lstrip("\n").startswith(hole.indent)  # not a line the def left
+            code = _joined([*done, body, *rest])
+            if not body.strip() or not inside or not _parses(code):
+                break  # cut short or broken: the whole-file reply is the better next try
+            def_line = _joined(done).count("\n") - (hole.line - hole.def_line)
+            unread = _unread(code, def_line, hole.params)
+            if len(unread) < missed:
+                best, missed = body, len(unread)
+            if not unread:
+                break
+        done.append(best)
         at = hole.line + 1
     done += source[at:]
     return without_demos(_joined(done))
+
+
+def _unread(code: str, def_line: int, params: tuple[str, ...]) -> list[str]:
+    """The parameters the function defined at line `def_line` (0-based) of `code` never reads:
+    an ignored `on_evict` or `default` is a rule of the request the body forgot."""
+    for node in ast.walk(ast.parse(code)):
+        if (
+            isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and node.lineno - 1 == def_line
+        ):
+            read = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+            return [p for p in params if p not in read]
+    return []
 
 
 def _joined(lines: list[str]) -> str:

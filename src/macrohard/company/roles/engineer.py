@@ -112,9 +112,11 @@ def fill_file(
     if not getattr(ctx.model, "supports_prefill", False):
         return None
 
-    def continue_(asked: list[Message], stop: list[str], max_tokens: int) -> str:
+    def continue_(asked: list[Message], stop: list[str], max_tokens: int, attempt: int) -> str:
+        heat = max(temperature, 0.7) if attempt else temperature  # a retry samples
+        seeded = (seed or 0) + attempt if attempt or seed is not None else None
         reply = ctx.model.complete(
-            asked, max_tokens=max_tokens, stop=stop, temperature=temperature, seed=seed
+            asked, max_tokens=max_tokens, stop=stop, temperature=heat, seed=seeded
         )
         return reply.text
 
