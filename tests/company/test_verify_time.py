@@ -69,3 +69,13 @@ def test_the_clock_bounds_repair_rounds_unless_the_run_sets_them(
         ctx.model.budget.deadline = None
     ctx.repair_rounds = rounds
     assert Verifier.round_limit(ctx) == expected
+
+
+def test_a_whole_file_round_is_reckoned_at_what_the_last_one_took(tmp_path: Path) -> None:
+    """01's filled candidates took 60-70 s where the file's size at the run's pace said 138 s,
+    and verify stopped with 136 s unused; once a file round is measured, that is the guess."""
+    ctx = context(tmp_path, 60)
+    verifier = Verifier()
+    assert verifier.step(ctx, best(), "mathutil.py", CODE, True) == ["add"]  # ~72 s: no file
+    verifier.file_round_seconds = 20.0
+    assert verifier.step(ctx, best(), "mathutil.py", CODE, True) == []  # 20 s + 30 s fits

@@ -154,6 +154,7 @@ def test_file_of(failure: dict[str, str]) -> str:
 
 class Verifier:
     role = "engineer"
+    file_round_seconds: float | None = None  # measured: the last whole-file round
 
     def run(self, ctx: Context) -> PhaseResult:
         spec = ctx.load("spec", Spec)
@@ -163,6 +164,7 @@ class Verifier:
         self.original = {t: count_tests(ctx.read(t)) for t in self.source_of if ctx.read(t)}
         self.judged: dict[str, str] = {}
         self.judge_seconds = JUDGE_GUESS
+        self.file_round_seconds = None
         self.dropped: list[str] = []
         self.failing = Counter[str]()  # test id -> number of candidates it failed on
         self.repaired = Counter[tuple[str, ...]]()  # blamed functions -> repairs asked of them
@@ -186,6 +188,7 @@ class Verifier:
             faults = self.step(ctx, best, path, current, whole_next)
             if faults is None:
                 break
+            started = time.monotonic()
             if faults:
                 code = self.repair_functions(ctx, path, current, messages, faults, rounds)
             else:
@@ -200,6 +203,8 @@ class Verifier:
                 else:
                     for rel, text in best.files.items():
                         ctx.write(rel, text)
+            if not faults:
+                self.file_round_seconds = time.monotonic() - started
             # a function repair that did not help is followed by a whole-file candidate (the
             # fault may lie elsewhere), and that by function repairs again
             whole_next = bool(faults) and not improved
@@ -243,10 +248,19 @@ class Verifier:
         nothing (None: not even that fits the time left). When a whole file no longer fits, a
         function repair that does still goes ahead rather than leaving the minutes unused."""
         faults = [] if whole_next else self.faults(ctx, best, path, current)
-        if whole_next and not self.fits(ctx, self.candidate_seconds(ctx, current), note=False):
+        if whole_next and not self.fits(ctx, self.file_seconds(ctx, current), note=False):
             faults = self.faults(ctx, best, path, current)
-        size = "\n".join(function_source(current, q) for q in faults) if faults else current
+        if not faults:
+            return faults if self.fits(ctx, self.file_seconds(ctx, current)) else None
+        size = "\n".join(function_source(current, q) for q in faults)
         return faults if self.fits(ctx, self.candidate_seconds(ctx, size)) else None
+
+    def file_seconds(self, ctx: Context, current: str) -> float:
+        """A whole-file round: as long as the last one took, once one was measured (a file
+        filled body by body takes about a third of what its size at the run's pace says: 01's
+        took 60-70 s where 138 s were reckoned, and 136 s of its budget went unused)."""
+        took = self.file_round_seconds
+        return took if took is not None else self.candidate_seconds(ctx, current)
 
     def fits(self, ctx: Context, seconds: float, note: bool = True) -> bool:
         """Whether `seconds` more work still leaves the review and release their time."""
@@ -447,12 +461,22 @@ class Verifier:
     def candidate(
         self, ctx: Context, path: str, current: str, messages: list[str], rounds: int
     ) -> str | None:
-        """Odd rounds edit the best version with the failures in view; even rounds write the
-        file afresh, warned about them, at a higher temperature (diversity beats insistence)."""
+        """A file with an outline is written afresh body by body, warned about the failures,
+        at a higher temperature (diversity beats insistence, and it is a third of a whole
+        reply's tokens). Otherwise odd rounds edit the best version with the failures in
+        view, and even rounds write the whole file afresh, warned about them."""
         plan = next(p for p in self.design.files if p.path == path)
         cli = next((c.cli_usage for c in self.spec.files if c.path == path), "")
         convo: list[Message] = file_request(ctx, self.spec, self.design, plan, cli)
         failing = "\n\n".join(messages)
+        warned = user(
+            f"{convo[-1]['content']}\n\nA previous version failed these checks; make sure "
+            f"yours passes them:\n{failing}"
+        )
+        outline = outline_of(ctx, self.spec, plan)
+        filled = fill_file(ctx, [*convo[:-1], warned], outline, 0.8, rounds) if outline else None
+        if filled and UNFILLED not in filled:
+            return filled
         if rounds % 2 == 1 and current:
             convo += [
                 assistant(f"```python\n{current}```"),
@@ -463,16 +487,8 @@ class Verifier:
             ]
             temperature = 0.5
         else:
-            convo[-1] = user(
-                f"{convo[-1]['content']}\n\nA previous version failed these checks; make sure "
-                f"yours passes them:\n{failing}"
-            )
+            convo[-1] = warned
             temperature = 0.8
-            # afresh from the outline, body by body: a third of the tokens of a whole reply
-            outline = outline_of(ctx, self.spec, plan)
-            filled = fill_file(ctx, convo, outline, temperature, rounds) if outline else None
-            if filled and UNFILLED not in filled:
-                return filled
         return write_file(
             ctx, convo, api_names(plan), attempts=1, temperature=temperature, seed=rounds
         )
