@@ -61,9 +61,16 @@ def test_each_subcommand_gets_a_function_with_its_own_rules() -> None:
     assert "`--file PATH` picks the notes file" in found["build_parser"]
     assert "prints `Saved <id>`" in found["cmd_add"]
     assert "Saved" not in found["cmd_show"]
-    assert "Exit codes" in found["main"]
     module_doc = ast.get_docstring(ast.parse(outline)) or ""
     assert "numbered from 1" in module_doc  # a rule of no one subcommand is shared
+    assert "Exit codes" in module_doc
+    assert "`args.file` (str, default 'notes.json'), `args.text` (list of str)" in found["cmd_add"]
+    assert "`args.last` (int or None)" in found["cmd_show"]
+    # the parser and main are written from the usage, not left to the model
+    assert "    show_parser.add_argument('--last', metavar='N', type=int)\n" in outline
+    assert "    add_parser.add_argument('text', metavar='TEXT', nargs='+')\n" in outline
+    assert "    return commands[args.command](args)\n" in outline
+    assert outline.count("    ...\n") == 3  # only the three subcommands are left to fill
     assert "buy bread" not in outline  # the example section is not a rule
     assert outline.rstrip().endswith('if __name__ == "__main__":\n    sys.exit(main())')
 
@@ -78,6 +85,8 @@ def test_a_single_command_does_its_work_in_run_with_the_rules_beside_it() -> Non
     found = _functions(outline)
     assert list(found) == ["build_parser", "run", "main"]
     assert "Prints the count alone" in found["run"]
+    assert "`args.file` (str), `args.words` (bool)" in found["run"]
+    assert "    parser.add_argument('--words', action=\"store_true\")\n" in outline
     assert "`--words`: count words" in found["build_parser"]
 
 

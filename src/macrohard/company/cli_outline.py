@@ -15,6 +15,7 @@ import ast
 import re
 import textwrap
 
+from macrohard.company.cli_parser import namespace, parser_code, read_usage, with_defaults
 from macrohard.company.contract import file_names
 from macrohard.company.mentions import item
 
@@ -75,7 +76,7 @@ def _bullets(request: str, path: str) -> list[tuple[str, list[str]]]:
 
 
 def _doc(texts: list[str], indent: str, limit: int = DOC_LIMIT) -> str:
-    text = "\n".join(t.lstrip("-*+ ") for t in texts)
+    text = "\n".join(t.lstrip("-*+ ") for t in texts if t)
     if len(text) > limit:
         text = text[:limit].rsplit("\n", 1)[0] or text[:limit]
     text = text.replace("\\", "\\\\").replace('"""', "'''").strip()
@@ -105,38 +106,55 @@ def cli_outline(path: str, cli_usage: str, request: str, library: str = "") -> s
         elif (spans or text.startswith(("- ", "* "))) and not _only_names_files(text, spans):
             rest.append(text)
     usage = "\n".join(forms)
+    program = path.rsplit("/", 1)[-1]
+    parsed = read_usage(forms, program, subs)
+    if parsed is not None:
+        parsed = with_defaults(parsed, about_options)
+    own_main = bool(re.search(r"^def main\(", library, re.M))  # the contract may name one
     # a single command does all its work in run(): the rules go there; subcommands share them
-    shared = rest if subs else []
+    shared = [*rest, *about_exit] if subs else []
     parts = [
         _doc(["Command line:\n" + usage, *shared], "", MODULE_LIMIT),
         "import argparse\nimport sys",
         library,
     ]
+    body = "\n".join(parser_code(parsed)) if parsed is not None else "    ..."
     parts.append(
         "def build_parser() -> argparse.ArgumentParser:\n"
         + _doc([usage, *about_options], "    ")
-        + "    ..."
+        + body
     )
     for sub in subs:
         name = re.sub(r"\W", "_", sub)
-        about = [f"The `{sub}` subcommand; returns the exit code.", *about_sub.get(sub, [])]
+        holds = namespace(parsed, sub) if parsed is not None else ""
+        about = [f"The `{sub}` subcommand; returns the exit code.", holds, *about_sub.get(sub, [])]
         parts.append(
             f"def cmd_{name}(args: argparse.Namespace) -> int:\n" + _doc(about, "    ") + "    ..."
         )
     if not subs:
-        about = ["The program's work for the parsed `args`; returns the exit code.", *rest]
+        holds = namespace(parsed, None) if parsed is not None else ""
+        about = [
+            "The program's work for the parsed `args`; returns the exit code.",
+            holds,
+            *rest,
+            *about_exit,
+        ]
         parts.append(
             "def run(args: argparse.Namespace) -> int:\n"
             + _doc(about, "    ", MODULE_LIMIT)
             + "    ..."
         )
-    main_doc = [
-        "Parse `argv` (default: sys.argv[1:]), run the program and return its exit code.",
-        *about_exit,
-    ]
-    if not re.search(r"^def main\(", library, re.M):  # the contract may name its own main
-        main = "def main(argv: list[str] | None = None) -> int:\n"
-        parts.append(main + _doc(main_doc, "    ") + "    ...")
+    if not own_main:
+        if subs:
+            table = ", ".join(f"{sub!r}: cmd_{re.sub(r'[^0-9a-zA-Z_]', '_', sub)}" for sub in subs)
+            dispatch = [f"    commands = {{{table}}}", "    return commands[args.command](args)"]
+        else:
+            dispatch = ["    return run(args)"]
+        parts.append(
+            "def main(argv: list[str] | None = None) -> int:\n"
+            + _doc(["Parse `argv` (default: sys.argv[1:]) and run; returns the exit code."], "    ")
+            + "\n".join(["    args = build_parser().parse_args(argv)", *dispatch])
+        )
     parts.append('if __name__ == "__main__":\n    sys.exit(main())')
     outline = "\n\n\n".join(p.strip("\n") for p in parts if p) + "\n"
     try:
