@@ -68,7 +68,7 @@ def _docstring(
             continue
         quoted[paragraph] = name
         kept.append(paragraph)
-    kept += [p for p in related if p not in paragraphs]
+    kept += [p for p in related if not any(p in q for q in paragraphs)]  # not a part again
     text = "\n".join(p.lstrip("-*+ ") for p in dict.fromkeys(kept))
     if len(text) > DOC_LIMIT:
         text = text[:DOC_LIMIT].rsplit("\n", 1)[0] or text[:DOC_LIMIT]
