@@ -106,3 +106,14 @@ def test_in_a_request_of_two_files_a_program_reads_only_its_own_part() -> None:
     outline = cli_outline("tool.py", "python tool.py [FILE ...]", request)
     assert "returns a list of numbers" not in outline
     assert "reads standard input" in _functions(outline)["run"]
+
+
+def test_a_programs_library_functions_read_the_shared_rules_in_the_module_docstring() -> None:
+    request = (
+        "## Interface\n\n```python\ndef make_server(host: str, port: int): ...\n```\n\n"
+        "Each server has its own store. `GET /keys` lists the keys as JSON.\n"
+    )
+    library = "def make_server(host: str, port: int):\n    ...\n"
+    outline = cli_outline("kv.py", "python kv.py --port 8080", request, library)
+    assert "`GET /keys` lists the keys" in (ast.get_docstring(ast.parse(outline)) or "")
+    assert "GET /keys" not in _functions(outline)["run"]

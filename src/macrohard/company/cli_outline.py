@@ -22,7 +22,7 @@ from macrohard.company.mentions import item
 _SPAN = re.compile(r"`([^`\n]+)`")
 _FENCE = "```"
 DOC_LIMIT = 700  # characters of request text per member
-MODULE_LIMIT = 1200
+MODULE_LIMIT = 2000
 
 
 def usage_lines(cli_usage: str, path: str) -> list[str]:
@@ -112,7 +112,9 @@ def cli_outline(path: str, cli_usage: str, request: str, library: str = "") -> s
         parsed = with_defaults(parsed, about_options)
     own_main = bool(re.search(r"^def main\(", library, re.M))  # the contract may name one
     # a single command does all its work in run(): the rules go there; subcommands share them
-    shared = [*rest, *about_exit] if subs else []
+    # (and so do a program's own library functions: kvstore's HTTP API is make_server's work)
+    alone = not subs and not library.strip()
+    shared = [] if alone else [*rest, *about_exit]
     parts = [
         _doc(["Command line:\n" + usage, *shared], "", MODULE_LIMIT),
         "import argparse\nimport sys",
@@ -136,7 +138,7 @@ def cli_outline(path: str, cli_usage: str, request: str, library: str = "") -> s
         about = [
             "The program's work for the parsed `args`; returns the exit code.",
             holds,
-            *rest,
+            *(rest if alone else []),
             *about_exit,
         ]
         parts.append(
