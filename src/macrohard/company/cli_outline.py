@@ -17,10 +17,9 @@ import textwrap
 
 from macrohard.company.cli_parser import namespace, parser_code, read_usage, with_defaults
 from macrohard.company.contract import file_names
-from macrohard.company.mentions import item
+from macrohard.company.mentions import SPAN, item, prose
+from macrohard.company.skeleton import quote
 
-_SPAN = re.compile(r"`([^`\n]+)`")
-_FENCE = "```"
 DOC_LIMIT = 700  # characters of request text per member
 MODULE_LIMIT = 2000
 
@@ -56,33 +55,20 @@ def _bullets(request: str, path: str) -> list[tuple[str, list[str]]]:
     in the parts about `path` (a request of two files describes each after naming it)."""
     lines = request.splitlines()
     found: list[tuple[str, list[str]]] = []
-    fenced, seen, current = False, set[int](), None
-    for number, line in enumerate(lines):
-        if line.lstrip().startswith(_FENCE):
-            fenced = not fenced
-            continue
-        named = file_names(line) if not fenced else []
+    seen, current = set[int](), None
+    for number, line in prose(lines):
+        named = file_names(line)
         if named and len(named) == 1:
             current = named[0]
         if current not in (path, None):
             continue
-        if fenced or not line.strip() or number in seen or line.lstrip().startswith("#"):
+        if not line.strip() or number in seen or line.lstrip().startswith("#"):
             continue
         start, end = item(lines, number, children=False)
         seen.update(range(start, end))
         text = textwrap.dedent("\n".join(lines[start:end])).strip()
-        found.append((text, _SPAN.findall(text)))
+        found.append((text, SPAN.findall(text)))
     return found
-
-
-def _doc(texts: list[str], indent: str, limit: int = DOC_LIMIT) -> str:
-    text = "\n".join(t.lstrip("-*+ ") for t in texts if t)
-    if len(text) > limit:
-        text = text[:limit].rsplit("\n", 1)[0] or text[:limit]
-    text = text.replace("\\", "\\\\").replace('"""', "'''").strip()
-    if not text:
-        return ""
-    return f'{indent}"""{textwrap.indent(text, indent).lstrip()}\n{indent}"""\n'
 
 
 def cli_outline(path: str, cli_usage: str, request: str, library: str = "") -> str:
@@ -116,14 +102,14 @@ def cli_outline(path: str, cli_usage: str, request: str, library: str = "") -> s
     alone = not subs and not library.strip()
     shared = [] if alone else [*rest, *about_exit]
     parts = [
-        _doc(["Command line:\n" + usage, *shared], "", MODULE_LIMIT),
+        quote(["Command line:\n" + usage, *shared], "", MODULE_LIMIT),
         "import argparse\nimport sys",
         library,
     ]
     body = "\n".join(parser_code(parsed)) if parsed is not None else "    ..."
     parts.append(
         "def build_parser() -> argparse.ArgumentParser:\n"
-        + _doc([usage, *about_options], "    ")
+        + quote([usage, *about_options], "    ", DOC_LIMIT)
         + body
     )
     for sub in subs:
@@ -131,7 +117,9 @@ def cli_outline(path: str, cli_usage: str, request: str, library: str = "") -> s
         holds = namespace(parsed, sub) if parsed is not None else ""
         about = [f"The `{sub}` subcommand; returns the exit code.", holds, *about_sub.get(sub, [])]
         parts.append(
-            f"def cmd_{name}(args: argparse.Namespace) -> int:\n" + _doc(about, "    ") + "    ..."
+            f"def cmd_{name}(args: argparse.Namespace) -> int:\n"
+            + quote(about, "    ", DOC_LIMIT)
+            + "    ..."
         )
     if not subs:
         holds = namespace(parsed, None) if parsed is not None else ""
@@ -143,7 +131,7 @@ def cli_outline(path: str, cli_usage: str, request: str, library: str = "") -> s
         ]
         parts.append(
             "def run(args: argparse.Namespace) -> int:\n"
-            + _doc(about, "    ", MODULE_LIMIT)
+            + quote(about, "    ", MODULE_LIMIT)
             + "    ..."
         )
     if not own_main:
@@ -154,7 +142,11 @@ def cli_outline(path: str, cli_usage: str, request: str, library: str = "") -> s
             dispatch = ["    return run(args)"]
         parts.append(
             "def main(argv: list[str] | None = None) -> int:\n"
-            + _doc(["Parse `argv` (default: sys.argv[1:]) and run; returns the exit code."], "    ")
+            + quote(
+                ["Parse `argv` (default: sys.argv[1:]) and run; returns the exit code."],
+                "    ",
+                DOC_LIMIT,
+            )
             + "\n".join(["    args = build_parser().parse_args(argv)", *dispatch])
         )
     parts.append('if __name__ == "__main__":\n    sys.exit(main())')
@@ -169,7 +161,7 @@ def cli_outline(path: str, cli_usage: str, request: str, library: str = "") -> s
 def _only_names_files(text: str, spans: list[str]) -> bool:
     """ "One file: **`todo.py`**." or "`people.csv`:": a heading for what follows, not a rule."""
     files = all(re.fullmatch(r"[\w./-]+\.\w+", span) for span in spans)
-    return files and len(_SPAN.sub("", text).split()) < 6
+    return files and len(SPAN.sub("", text).split()) < 6
 
 
 def _interface(request: str) -> str:

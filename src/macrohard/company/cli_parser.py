@@ -14,9 +14,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from macrohard.company.mentions import SPAN
+
 _TOKEN = re.compile(r"\[[^\]]*\]|\S+")
 _PLACEHOLDER = re.compile(r"[A-Z][A-Z0-9_]*(?:\.\.\.)?")
-_SPAN = re.compile(r"`([^`\n]+)`")
 #: placeholders that name a whole number
 INTEGERS = {"ID", "N", "NUM", "NUMBER", "COUNT", "PORT", "SIZE", "LIMIT", "INDEX", "SECONDS"}
 
@@ -113,11 +114,11 @@ def with_defaults(usage: Usage, bullets: list[str]) -> Usage:
         if not argument.option or not argument.metavar:
             continue
         for bullet in bullets:
-            spans = _SPAN.findall(bullet)
+            spans = SPAN.findall(bullet)
             if not spans or spans[0].split()[0] != argument.name:
                 continue
             said = re.search(r"\b(?:default|without it)\b", bullet, re.I)
-            later = _SPAN.findall(bullet[said.end() :]) if said else []
+            later = SPAN.findall(bullet[said.end() :]) if said else []
             value = next((s for s in later if not s.startswith("-")), "")
             if value and (not argument.integer or value.isdigit()):
                 argument.default = value

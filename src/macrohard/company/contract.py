@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from macrohard.company.artifacts import FileContract, FunctionContract, Spec, check_path
+from macrohard.company.mentions import SPAN
 
 _FILE = re.compile(r"(?<![\w/.-])((?:[A-Za-z_][\w-]*/)*[A-Za-z_][\w-]*\.py)\b")
 _DEF = re.compile(r"def\s+([A-Za-z_]\w*)\s*\(([^()]*(?:\([^()]*\)[^()]*)*)\)\s*(->\s*[^:\n`]+)?")
@@ -27,7 +28,6 @@ _BUILTIN_NAMES = set(dir(builtins)) | {"main"}
 
 
 # what a request's usage of an object says its class defines: `len(cache)` is `__len__`
-_SPAN = re.compile(r"`([^`\n]+)`")
 SPECIAL = (
     (re.compile(r"\bstr\(\w"), "def __str__(self) -> str"),
     (re.compile(r"\brepr\(\w"), "def __repr__(self) -> str"),
@@ -141,7 +141,7 @@ def special_methods(request: str, hints: list[Hint]) -> list[Hint]:
     if len(classes) != 1:
         return []
     owner, defined = classes[0], {h.name for h in hints}
-    spans = [m.group(1).strip() for m in _SPAN.finditer(request)]
+    spans = [m.group(1).strip() for m in SPAN.finditer(request)]
     spans = [s for s in spans if general(s) or owner.name in s]  # not `0.1 + 0.2`
     wanted = [sig for pattern, sig in SPECIAL if any(pattern.search(s) for s in spans)]
     # `m * n` and `n * m`: the object on the right too (`__rmul__`)

@@ -57,7 +57,7 @@ def holes(outline: str) -> list[Hole]:
         last = body[-1]
         if not (isinstance(last, ast.Expr) and _is_ellipsis(last.value)) or len(body) > 2:
             continue
-        if len(body) == 2 and not _is_docstring(body[0]):
+        if len(body) == 2 and ast.get_docstring(node, clean=False) is None:
             continue
         at = last.lineno - 1
         follows = next((s.strip() for s in lines[at + 1 :] if s.strip()), "")
@@ -85,10 +85,6 @@ def _indent(line: str) -> str:
 
 def _is_ellipsis(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and node.value is Ellipsis
-
-
-def _is_docstring(node: ast.stmt) -> bool:
-    return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
 
 
 def _stops(follows: str) -> list[str]:

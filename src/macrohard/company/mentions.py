@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
 
 from macrohard.company.splice import Def, functions
 
-_TICKED = re.compile(r"`([^`\n]+)`")  # spans pair up from the left, as Markdown reads them
+SPAN = re.compile(r"`([^`\n]+)`")  # spans pair up from the left, as Markdown reads them
+FENCE = "```"
 _WORD = re.compile(r"-{0,2}[A-Za-z_][\w-]*")
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
 _DUNDERS_BY_PARAMETERS = ("__init__", "__new__", "__post_init__", "__call__")
@@ -60,6 +62,16 @@ def _absent(qualname: str) -> list[str]:
     return [bare]
 
 
+def prose(lines: list[str]) -> Iterator[tuple[int, str]]:
+    """The numbered lines outside the text's code blocks (the fence lines left out too)."""
+    fenced = False
+    for number, line in enumerate(lines):
+        if line.lstrip().startswith(FENCE):
+            fenced = not fenced
+        elif not fenced:
+            yield number, line
+
+
 def item(lines: list[str], i: int, children: bool = True) -> tuple[int, int]:
     """The bullet (or paragraph) line `i` belongs to, as (first, past-last) line numbers, with
     its sub-bullets when they are few (and `children` are wanted)."""
@@ -68,7 +80,7 @@ def item(lines: list[str], i: int, children: bool = True) -> tuple[int, int]:
         start > 0
         and not _BULLET.match(lines[start])
         and lines[start - 1].strip()
-        and not lines[start - 1].lstrip().startswith("```")
+        and not lines[start - 1].lstrip().startswith(FENCE)
     ):
         start -= 1
     end = i + 1
@@ -98,11 +110,8 @@ def mentions(request: str, code: str, qualnames: list[str], limit: int = LIMIT) 
     named = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, words)) + r")(?![\w-])")
     lines = request.splitlines()
     keep: set[int] = set()
-    fenced = False
-    for number, line in enumerate(lines):
-        if line.lstrip().startswith("```"):
-            fenced = not fenced
-        elif not fenced and any(named.search(span) for span in _TICKED.findall(line)):
+    for number, line in prose(lines):
+        if any(named.search(span) for span in SPAN.findall(line)):
             keep.update(range(*item(lines, number)))
     text = "\n".join(lines[n] for n in sorted(keep))
     return text if len(text) <= limit else text[:limit].rsplit("\n", 1)[0]

@@ -17,12 +17,10 @@ from collections.abc import Callable
 
 from macrohard.company.artifacts import FileContract
 from macrohard.company.contract import SPECIAL, file_names, general
-from macrohard.company.mentions import item
+from macrohard.company.mentions import SPAN, item, prose
 
-_SPAN = re.compile(r"`([^`\n]+)`")
 _OWNER = re.compile(r"\bmethod of (\w+)")
 _ATTRIBUTE = re.compile(r"\battributes?\b|\bpropert(?:y|ies)\b", re.I)
-_FENCE = "```"
 DOC_LIMIT = 500  # characters of request text per member
 
 
@@ -32,17 +30,14 @@ def _subjects(request: str, wanted: Callable[[str], bool], anywhere: bool = Fals
     "`a + b` and `a - b` for ...", not the "Arithmetic" bullet above them."""
     lines = request.splitlines()
     found: list[str] = []
-    fenced, used = False, set[int]()
-    for number, line in enumerate(lines):
-        if line.lstrip().startswith(_FENCE):
-            fenced = not fenced
-            continue
-        spans = _SPAN.findall(line)
-        if fenced or not spans or number in used:
+    used = set[int]()
+    for number, line in prose(lines):
+        spans = SPAN.findall(line)
+        if not spans or number in used:
             continue
         start, end = item(lines, number, children=not anywhere)
         text = "\n".join(lines[start:end])
-        spans = _SPAN.findall(text) if anywhere else _SPAN.findall(text)[:1]
+        spans = SPAN.findall(text) if anywhere else SPAN.findall(text)[:1]
         if any(wanted(span.strip()) for span in spans):
             used.update(range(start, end))
             found.append(textwrap.dedent("\n".join(lines[start:end])).strip())
@@ -61,7 +56,7 @@ def _docstring(
     (other members' bullets that name this one: "not reset by `clear()`") are quoted whole."""
     kept = []
     for paragraph in paragraphs:
-        if len(_SPAN.sub("", paragraph).split()) < 3:
+        if len(SPAN.sub("", paragraph).split()) < 3:
             continue
         if paragraph in quoted:
             kept.append(f"See `{quoted[paragraph]}`.")
@@ -69,14 +64,19 @@ def _docstring(
         quoted[paragraph] = name
         kept.append(paragraph)
     kept += [p for p in related if not any(p in q for q in paragraphs)]  # not a part again
-    text = "\n".join(p.lstrip("-*+ ") for p in dict.fromkeys(kept))
-    if len(text) > DOC_LIMIT:
-        text = text[:DOC_LIMIT].rsplit("\n", 1)[0] or text[:DOC_LIMIT]
+    return quote(list(dict.fromkeys(kept)), indent)
+
+
+def quote(texts: list[str], indent: str, limit: int = DOC_LIMIT) -> str:
+    """The request's `texts` (bullets without their markers) as a docstring at `indent`, cut at
+    a line end within `limit` characters; '' when there is nothing to say."""
+    text = "\n".join(t.lstrip("-*+ ") for t in texts if t)
+    if len(text) > limit:
+        text = text[:limit].rsplit("\n", 1)[0] or text[:limit]
     text = text.replace("\\", "\\\\").replace('"""', "'''").strip()
     if not text:
         return ""
-    body = textwrap.indent(text, indent).lstrip()
-    return f'{indent}"""{body}\n{indent}"""\n'
+    return f'{indent}"""{textwrap.indent(text, indent).lstrip()}\n{indent}"""\n'
 
 
 def _called(name: str) -> Callable[[str], bool]:
@@ -120,7 +120,7 @@ def _initialised(request: str, params: set[str]) -> list[str]:
 
     found = []
     for text in _subjects(request, wanted):
-        first = _SPAN.findall(text)[0].strip().lstrip(".")
+        first = SPAN.findall(text)[0].strip().lstrip(".")
         if first in params or _ATTRIBUTE.search(text):
             found.append(text)
     return found
@@ -134,7 +134,7 @@ def _constants(request: str, path: str) -> list[str]:
         named = file_names(line)
         if named:
             current = named[-1]
-        for span in _SPAN.findall(line):
+        for span in SPAN.findall(line):
             if not re.match(r"[A-Z][A-Z0-9_]*\s*=[^=]", span) or current not in (path, None):
                 continue
             try:

@@ -45,12 +45,16 @@ def outline_of(ctx: Context, spec: Spec, plan: FilePlan) -> str:
 
 
 def file_request(
-    ctx: Context, spec: Spec, design: Design, plan: FilePlan, cli: str
+    ctx: Context, spec: Spec, design: Design, plan: FilePlan, outline: str | None = None
 ) -> list[Message]:
+    """The engineer's prompt for one file of the design, with its `outline` (by default the
+    one `outline_of` draws) to fill in."""
     others = [p for p in design.files if p.path in plan.depends_on]
     purpose = f": {plan.purpose.rstrip('.')}" if plan.purpose.strip() else ""
     lines = [f"Write the complete file `{plan.path}`{purpose}."]
-    outline = outline_of(ctx, spec, plan)
+    if outline is None:
+        outline = outline_of(ctx, spec, plan)
+    cli = next((f.cli_usage for f in spec.files if f.path == plan.path), "")
     if outline:
         lines.append(
             "Fill in this outline of it: keep every class, def and signature as written, replace "
@@ -107,14 +111,15 @@ def fill_file(
     temperature: float = 0.0,
     seed: int | None = None,
 ) -> str | None:
-    """The outline filled member by member by continuation (`company/fill.py`); None when the
-    model cannot continue an answer or the filled file does not parse."""
-    if not getattr(ctx.model, "supports_prefill", False):
+    """The outline filled member by member by continuation (`company/fill.py`); None when there
+    is no outline, the model cannot continue an answer or the filled file does not parse."""
+    if not outline or not getattr(ctx.model, "supports_prefill", False):
         return None
 
     def continue_(asked: list[Message], stop: list[str], max_tokens: int, attempt: int) -> str:
-        heat = max(temperature, 0.7) if attempt else temperature  # a retry samples
-        seeded = (seed or 0) + attempt if attempt or seed is not None else None
+        heat, seeded = temperature, seed
+        if attempt:  # a retry samples
+            heat, seeded = max(temperature, 0.7), (seed or 0) + attempt
         reply = ctx.model.complete(
             asked, max_tokens=max_tokens, stop=stop, temperature=heat, seed=seeded
         )
@@ -136,14 +141,13 @@ class Engineer:
     def run(self, ctx: Context) -> PhaseResult:
         spec = ctx.load("spec", Spec)
         design = ctx.load("design", Design)
-        clis = {c.path: c.cli_usage for c in spec.files}
         written: list[str] = []
         missing: list[str] = []
 
         def build(plan: FilePlan) -> tuple[FilePlan, str | None]:
-            messages = file_request(ctx, spec, design, plan, clis.get(plan.path, ""))
             outline = outline_of(ctx, spec, plan)
-            filled = fill_file(ctx, messages, outline) if outline else None
+            messages = file_request(ctx, spec, design, plan, outline)
+            filled = fill_file(ctx, messages, outline)
             if filled and UNFILLED not in filled:
                 return plan, filled
             # a member the model could not write in place (a parser's body ran past its

@@ -405,8 +405,7 @@ class Verifier:
     ) -> str | None:
         """Ask for the blamed functions only and splice each into the file."""
         plan = next(p for p in self.design.files if p.path == path)
-        cli = next((c.cli_usage for c in self.spec.files if c.path == path), "")
-        convo: list[Message] = file_request(ctx, self.spec, self.design, plan, cli)
+        convo: list[Message] = file_request(ctx, self.spec, self.design, plan)
         names = ", ".join(f"`{q}`" for q in faults)
         sources = "\n\n".join(function_source(current, q) for q in faults)
         failing = "\n\n".join(messages)
@@ -466,15 +465,14 @@ class Verifier:
         reply's tokens). Otherwise odd rounds edit the best version with the failures in
         view, and even rounds write the whole file afresh, warned about them."""
         plan = next(p for p in self.design.files if p.path == path)
-        cli = next((c.cli_usage for c in self.spec.files if c.path == path), "")
-        convo: list[Message] = file_request(ctx, self.spec, self.design, plan, cli)
+        outline = outline_of(ctx, self.spec, plan)
+        convo: list[Message] = file_request(ctx, self.spec, self.design, plan, outline)
         failing = "\n\n".join(messages)
         warned = user(
             f"{convo[-1]['content']}\n\nA previous version failed these checks; make sure "
             f"yours passes them:\n{failing}"
         )
-        outline = outline_of(ctx, self.spec, plan)
-        filled = fill_file(ctx, [*convo[:-1], warned], outline, 0.8, rounds) if outline else None
+        filled = fill_file(ctx, [*convo[:-1], warned], outline, 0.8, rounds)
         if filled and UNFILLED not in filled:
             return filled
         if rounds % 2 == 1 and current:
