@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 from macrohard.company import Company
-from macrohard.company.fill import UNFILLED, fill, holes, without_demos
+from macrohard.company.fill import UNFILLED, fill, holes, kept_by, without_demos
 from macrohard.journal import Journal
 from macrohard.models import FunctionModel, Request
 from macrohard.models.base import Message, user
@@ -125,6 +125,45 @@ def test_a_body_that_ignores_a_parameter_is_sampled_again() -> None:
     code = fill(OUTLINE, [user("write counter.py")], continue_)
     assert "self.value = start" in code and "self.value = 0" not in code
     assert attempts == [0, 0, 1, 0, 0]
+
+
+CACHE = '''class Cache:
+    def __init__(self):
+        """Empty."""
+        ...
+
+    def clear(self) -> None:
+        """Remove everything.
+        `evictions` attribute: how many entries were evicted (starts at 0;
+          not reset by `clear()`).
+        """
+        ...
+'''
+
+
+def test_what_a_docstring_says_a_member_leaves_alone() -> None:
+    doc = "Clear.\n`evictions` attribute: an `int` (starts at 0;\n  not reset by `clear()`)."
+    assert kept_by(doc, "clear") == ("evictions",)
+    assert kept_by(doc, "put") == ()
+    assert kept_by("`c.clear()` empties it but does not reset `hits`.", "clear") == ("hits",)
+    assert kept_by("`clear()` removes every entry.", "clear") == ()
+
+
+def test_a_body_that_resets_what_its_docstring_keeps_is_resampled_then_mended() -> None:
+    attempts: list[int] = []
+    clear = "        self.data = {}\n        self.evictions = 0\n"
+    answers = iter(["", "        self.data = {}\n        self.evictions = 0\n", clear, clear])
+
+    def continue_(messages: list[Message], stop: list[str], max_tokens: int, attempt: int) -> str:
+        attempts.append(attempt)
+        return next(answers)
+
+    code = fill(CACHE, [user("write cache.py")], continue_)
+    assert attempts == [0, 0, 0, 1]  # the constructor may set it; clear is asked twice
+    init, cleared = code.split("def clear")
+    assert "self.evictions = 0" in init
+    assert "self.data = {}" in cleared and "self.evictions" not in cleared.split('"""')[-1]
+    ast.parse(code)
 
 
 def test_without_demos_keeps_definitions_and_the_main_block() -> None:

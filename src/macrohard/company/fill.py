@@ -10,7 +10,10 @@ embedded model reads only the new docstring each time (llama.cpp reuses the cach
 
 Members are filled in file order, so a method sees the constructor's attributes. A body that
 ignores one of its parameters (06's constructor dropped `on_evict`, so no eviction was ever
-reported) is sampled once more, and the one that reads more of them is kept. A body that comes
+reported), or that assigns an attribute its docstring says it leaves alone ("`evictions` ...
+not reset by `clear()`", and every 06 build's `clear` set `self.evictions = 0`), is sampled
+once more, and the one with fewer such faults is kept; an assignment the docstring forbids that
+is still there is then taken out. A body that comes
 back empty, cut short or unparsable is left as `raise NotImplementedError` so the file still
 imports and the failing tests point at that member.
 """
@@ -43,6 +46,7 @@ class Hole:
     follows: str
     params: tuple[str, ...] = ()  # the parameters a body should read (not self, cls, *args)
     def_line: int = 0
+    keeps: tuple[str, ...] = ()  # attributes its docstring says it leaves alone
 
 
 def holes(outline: str) -> list[Hole]:
@@ -74,6 +78,7 @@ def holes(outline: str) -> list[Hole]:
                 follows,
                 params,
                 node.lineno - 1,
+                kept_by(ast.get_docstring(node) or "", node.name),
             )
         )
     return sorted(found, key=lambda h: h.line)
@@ -147,7 +152,7 @@ def fill(outline: str, messages: list[Message], continue_: Continue) -> str:
     for hole in found:
         done += source[at : hole.line]
         rest = source[hole.line + 1 :]
-        best, missed = hole.indent + UNFILLED, len(hole.params) + 1
+        best, missed = hole.indent + UNFILLED, len(hole.params) + len(hole.keeps) + 1
         for attempt in range(1 + RETRIES):
             text = continue_(
                 _ask(messages, _joined(done)), _stops(hole.follows), BODY_TOKENS, attempt
@@ -158,11 +163,14 @@ def fill(outline: str, messages: list[Message], continue_: Continue) -> str:
             if not body.strip() or not inside or not _parses(code):
                 break  # cut short or broken: the whole-file reply is the better next try
             def_line = _joined(done).count("\n") - (hole.line - hole.def_line)
-            unread = _unread(code, def_line, hole.params)
-            if len(unread) < missed:
-                best, missed = body, len(unread)
-            if not unread:
+            faults = len(_unread(code, def_line, hole.params))
+            faults += len(_assigned(code, def_line, hole.keeps))
+            if faults < missed:
+                best, missed = body, faults
+            if not faults:
                 break
+        if hole.keeps and best.strip() != UNFILLED:
+            best = _unassigned(done, best, rest, hole)
         done.append(best)
         at = hole.line + 1
     done += source[at:]
@@ -180,6 +188,75 @@ def _unread(code: str, def_line: int, params: tuple[str, ...]) -> list[str]:
             read = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
             return [p for p in params if p not in read]
     return []
+
+
+def kept_by(doc: str, name: str) -> tuple[str, ...]:
+    """The attributes a member's docstring says it leaves alone: the subject of a bullet that
+    says "not reset by `clear()`", or what "`clear()` ... does not reset `evictions`" names."""
+    found: list[str] = []
+    call = rf"`(?:\w+\.)?{re.escape(name)}\("
+    for paragraph in re.split(r"\n(?=\S)", doc):  # a bullet's further lines are indented
+        subject = re.match(r"\s*`\.?([A-Za-z_]\w*)`", paragraph)
+        if subject and re.search(
+            rf"\b(?:not|never)\s+(?:be\s+)?{_CHANGED}\s+by\s+{call}", paragraph
+        ):
+            found.append(subject.group(1))
+        if re.match(rf"\s*{call}", paragraph):
+            said = rf"\b(?:does\s+not|doesn't|never)\s+{_CHANGED}\s+(?:the\s+)?`\.?(\w+)`"
+            found += re.findall(said, paragraph)
+    return tuple(dict.fromkeys(a for a in found if a != name))
+
+
+_CHANGED = r"(?:reset|chang|modifi|clear|touch|alter)\w*"
+
+
+def _assigned(code: str, def_line: int, attributes: tuple[str, ...]) -> list[ast.stmt]:
+    """The statements of the function at `def_line` that assign `self.<attribute>`."""
+    if not attributes:
+        return []
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
+            node.lineno - 1 == def_line
+        ):
+            return [
+                stmt
+                for stmt in ast.walk(node)
+                if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign))
+                and any(_self_attribute(t, attributes) for t in _targets(stmt))
+            ]
+    return []
+
+
+def _targets(stmt: ast.Assign | ast.AugAssign | ast.AnnAssign) -> list[ast.expr]:
+    return stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+
+
+def _self_attribute(target: ast.expr, attributes: tuple[str, ...]) -> bool:
+    return (
+        isinstance(target, ast.Attribute)
+        and isinstance(target.value, ast.Name)
+        and target.value.id == "self"
+        and target.attr in attributes
+    )
+
+
+def _unassigned(done: list[str], body: str, rest: list[str], hole: Hole) -> str:
+    """`body` without its assignments to the attributes the member leaves alone, when the file
+    still compiles without them (a body of only that assignment becomes `pass`)."""
+    start = _joined(done).count("\n")
+    def_line = start - (hole.line - hole.def_line)
+    lines = body.split("\n")
+    drop: set[int] = set()
+    for stmt in _assigned(_joined([*done, body, *rest]), def_line, hole.keeps):
+        end = stmt.end_lineno or stmt.lineno
+        drop.update(range(stmt.lineno - 1 - start, end - start))
+    if not drop:
+        return body
+    kept = [line for i, line in enumerate(lines) if i not in drop]
+    if not any(line.strip() for line in kept):
+        kept = [hole.indent + "pass"]
+    shorter = "\n".join(kept).rstrip()
+    return shorter if _parses(_joined([*done, shorter, *rest])) else body
 
 
 def _joined(lines: list[str]) -> str:
