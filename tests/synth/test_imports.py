@@ -39,3 +39,13 @@ def test_an_annotation_naming_its_own_class_is_postponed() -> None:
     # a class used after it exists needs nothing
     fine = "class A:\n    pass\n\n\ndef make() -> A:\n    return A()\n"
     assert add_missing_imports(fine) == fine
+
+
+def test_an_import_inside_one_function_does_not_serve_another() -> None:
+    code = (
+        "def add(db):\n    import sqlite3\n    return sqlite3.connect(db)\n\n\n"
+        "def show(db):\n    return sqlite3.connect(db)\n"
+    )
+    assert missing_imports(code) == ["import sqlite3"]
+    inner = "def add(db):\n    import sqlite3\n\n    def again():\n        return sqlite3\n"
+    assert missing_imports(inner) == []  # a nested function sees its enclosing imports

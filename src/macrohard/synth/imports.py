@@ -2,6 +2,8 @@
 
 Deterministic and conservative: only names that are used, never bound anywhere in the file, not
 builtins, and in a fixed table of standard-library modules and well-known names get an import.
+An import inside a function binds its name in that function only: another function that uses
+the module without importing it gets the import at the top of the file.
 """
 
 from __future__ import annotations
@@ -94,18 +96,19 @@ def missing_imports(
         return []
     bound: set[str] = set(dir(builtins))
     used: list[str] = []
-    for node in ast.walk(tree):
+    for node, scope in _scoped(tree, ()):
         if isinstance(node, ast.Name):
             if isinstance(node.ctx, ast.Load):
-                used.append(node.id)
+                if not any(node.id in imported for imported in scope):
+                    used.append(node.id)
             else:
                 bound.add(node.id)
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             bound.add(node.name)
         elif isinstance(node, ast.arg):
             bound.add(node.arg)
-        elif isinstance(node, ast.Import | ast.ImportFrom):
-            bound.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.Import | ast.ImportFrom) and not scope:
+            bound.update(_imported(node))
         elif isinstance(node, ast.ExceptHandler) and node.name:
             bound.add(node.name)
     lines = []
@@ -117,6 +120,25 @@ def missing_imports(
         elif name in known:
             lines.append(f"from {known[name]} import {name}")
     return lines
+
+
+def _imported(node: ast.Import | ast.ImportFrom) -> set[str]:
+    return {(a.asname or a.name).split(".")[0] for a in node.names}
+
+
+def _scoped(
+    node: ast.AST, scope: tuple[set[str], ...]
+) -> Iterable[tuple[ast.AST, tuple[set[str], ...]]]:
+    """Every node under `node` with the names imported by each function around it: an
+    `import sqlite3` inside `cmd_add` binds it there, not in `cmd_list` beside it (the 1.5B
+    model imports where it first needs a module, and the next function goes without)."""
+    for child in ast.iter_child_nodes(node):
+        yield child, scope
+        inner = scope
+        if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            imports = [n for n in ast.walk(child) if isinstance(n, ast.Import | ast.ImportFrom)]
+            inner = (*scope, set().union(*(_imported(n) for n in imports)))
+        yield from _scoped(child, inner)
 
 
 def needs_postponed_annotations(code: str) -> bool:
