@@ -117,3 +117,15 @@ def test_a_programs_library_functions_read_the_shared_rules_in_the_module_docstr
     outline = cli_outline("kv.py", "python kv.py --port 8080", request, library)
     assert "`GET /keys` lists the keys" in (ast.get_docstring(ast.parse(outline)) or "")
     assert "GET /keys" not in _functions(outline)["run"]
+
+
+def test_an_exit_code_rule_is_quoted_at_the_subcommands_it_names() -> None:
+    request = NOTES.replace(
+        "- Exit codes: `0` success, `1` unknown id, `2` usage errors.",
+        "- Exit codes: `0` success; `1` when `drop` names an unknown id; `2` usage errors.",
+    )
+    outline = cli_outline("notes.py", USAGE, request)
+    found = _functions(outline)
+    assert "`1` when `drop` names an unknown id" in found["cmd_drop"]
+    assert "unknown id" not in found["cmd_add"] + found["cmd_show"]
+    assert "`1` when `drop`" in (ast.get_docstring(ast.parse(outline)) or "")  # still shared

@@ -81,6 +81,7 @@ def cli_outline(path: str, cli_usage: str, request: str, library: str = "") -> s
     options = {w for f in forms for w in re.findall(r"(--?[a-z][\w-]*|\b[A-Z][A-Z_]+\b)", f)}
     options -= {sub.upper() for sub in subs}
     about_options, about_exit, about_sub, rest = [], [], dict[str, list[str]](), []
+    exits = dict[str, list[str]]()  # subcommand -> the exit-code rules that name it
     for text, spans in _bullets(_interface(request), path):
         first = spans[0].split()[0] if spans else ""
         if first in subs:
@@ -91,6 +92,11 @@ def cli_outline(path: str, cli_usage: str, request: str, library: str = "") -> s
             about_exit.append(text)
         elif (spans or text.startswith(("- ", "* "))) and not _only_names_files(text, spans):
             rest.append(text)
+        if about_exit and about_exit[-1] is text:  # quoted at each subcommand it names too:
+            # "`1` when `done`/`remove` name an id that doesn't exist" is cmd_done's exit code
+            for sub in dict.fromkeys(s.split()[0] for s in spans if s.split()):
+                if sub in subs:
+                    exits.setdefault(sub, []).append(text)
     usage = "\n".join(forms)
     program = path.rsplit("/", 1)[-1]
     parsed = read_usage(forms, program, subs)
@@ -115,7 +121,12 @@ def cli_outline(path: str, cli_usage: str, request: str, library: str = "") -> s
     for sub in subs:
         name = re.sub(r"\W", "_", sub)
         holds = namespace(parsed, sub) if parsed is not None else ""
-        about = [f"The `{sub}` subcommand; returns the exit code.", holds, *about_sub.get(sub, [])]
+        about = [
+            f"The `{sub}` subcommand; returns the exit code.",
+            holds,
+            *about_sub.get(sub, []),
+            *exits.get(sub, []),
+        ]
         parts.append(
             f"def cmd_{name}(args: argparse.Namespace) -> int:\n"
             + quote(about, "    ", DOC_LIMIT)
