@@ -42,6 +42,17 @@ def test_failing_tests_fail(write: Write, sandbox: LocalSandbox) -> None:
     assert "test_add" in result.findings[0].message
 
 
+def test_a_hung_test_fails_alone_under_a_per_test_limit(
+    write: Write, sandbox: LocalSandbox
+) -> None:
+    hangs = GOOD_TESTS + "\n\ndef test_hangs() -> None:\n    import time\n\n    time.sleep(60)\n"
+    project = write({"calc.py": GOOD_CODE, "tests/test_calc.py": hangs})
+    result = TestsGate(timeout=40, per_test=2).check(project, sandbox)
+    assert result.status == "failed" and result.seconds < 30
+    assert result.details["passed"] == 1 and result.details["total"] == 2
+    assert "test_hangs" in result.findings[0].message
+
+
 def test_coverage_below_threshold_fails_and_zero_only_reports(
     write: Write, sandbox: LocalSandbox
 ) -> None:

@@ -55,9 +55,13 @@ class TestsGate:
         *,
         coverage: bool = False,
         coverage_min: float = 0.0,
+        per_test: float | None = None,
     ) -> None:
         self.paths = paths
         self.timeout = timeout
+        # a limit per test (pytest-timeout's, ignored with a warning where it is not
+        # installed): one test that hangs then fails alone instead of timing out the run
+        self.per_test = per_test
         self.coverage = coverage or coverage_min > 0
         self.coverage_min = coverage_min
 
@@ -90,6 +94,7 @@ class TestsGate:
             # tmp_path folders under the ignored report folder: a sandbox whose TMPDIR is the
             # project (the local one) would otherwise leave pytest-of-*/ in the deliverable
             f"--basetemp={REPORT_DIR}/pytest",
+            *(["-o", f"timeout={self.per_test:g}"] if self.per_test else []),
             *self.paths,
         ]
         result = sandbox.run(

@@ -62,6 +62,8 @@ JUDGE = (
 JUDGED_PER_ROUND = 2
 RESERVE_SECONDS = 30.0  # review gates and the release (wheel build, smoke run) after verify
 JUDGE_GUESS = 45.0  # seconds, until one was measured
+PER_TEST = 10.0  # seconds a test of a trial may run: a hung test fails alone (a shutdown() of
+# a server that never served waits forever: every 04-kvstore QA test did, and the trial timed out)
 UNTIMED_ROUNDS = 6  # repair rounds of a run without a time limit
 # with one, the clock decides: a 1.5B build of 01-money stopped after 6 rounds at 345 s of its 540
 TIMED_ROUNDS = 24
@@ -286,7 +288,7 @@ class Verifier:
     def trial(self, ctx: Context, *, new_code: bool = True) -> Trial:
         """Test what is on disk; a new version of the code adds to each failing test's count."""
         files = {p.path: ctx.read(p.path) for p in self.design.files}
-        trial = Trial(files, TestsGate().check(ctx.root, ctx.sandbox))
+        trial = Trial(files, TestsGate(per_test=PER_TEST).check(ctx.root, ctx.sandbox))
         for failure in trial.failures if new_code else ():
             self.failing[f"{failure['classname']}::{failure['test']}"] += 1
         return trial
