@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from concurrent.futures import ThreadPoolExecutor
 
 from macrohard.company.artifacts import Design, FilePlan, Spec
@@ -33,15 +34,51 @@ def api_names(plan: FilePlan) -> tuple[str, ...]:
 
 
 def outline_of(ctx: Context, spec: Spec, plan: FilePlan) -> str:
-    """The outline the engineer fills in: the contract's classes and functions, then, for a
-    command-line program, its parser, subcommands and main; '' when there is nothing to outline."""
+    """The outline the engineer fills in: the project modules it depends on imported, the
+    contract's classes and functions, then, for a command-line program, its parser,
+    subcommands and main; '' when there is nothing to outline."""
     contract = next((f for f in spec.files if f.path == plan.path), None)
     if contract is None:
         return ""
     library = skeleton(contract, ctx.request)
+    outline = library
     if contract.cli_usage.strip():
-        return cli_outline(plan.path, contract.cli_usage, ctx.request, library) or library
-    return library
+        outline = cli_outline(plan.path, contract.cli_usage, ctx.request, library) or library
+    return with_imports(outline, project_imports(ctx.request, spec, plan))
+
+
+def project_imports(request: str, spec: Spec, plan: FilePlan) -> list[str]:
+    """`from logparse import LEVELS, parse_line, summarize` for each project module `plan`
+    depends on: the top-level names of its outline (07's program, told only that it "may
+    import" them, parsed its log lines again by hand and never called `summarize`)."""
+    lines = []
+    for other in spec.files:
+        if other.path not in plan.depends_on or not other.path.endswith(".py"):
+            continue
+        names = []
+        for node in ast.parse(skeleton(other, request) or "pass").body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                names.append(node.name)
+            elif isinstance(node, ast.Assign):
+                names += [t.id for t in node.targets if isinstance(t, ast.Name)]
+        if names:
+            module = other.path[: -len(".py")].replace("/", ".")
+            lines.append(f"from {module} import {', '.join(sorted(set(names)))}")
+    return lines
+
+
+def with_imports(outline: str, lines: list[str]) -> str:
+    """`outline` with the import `lines` after its docstring and its own imports."""
+    if not outline or not lines:
+        return outline
+    at = 0
+    for node in ast.parse(outline).body:
+        docstring = isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+        if not (docstring or isinstance(node, ast.Import | ast.ImportFrom)):
+            break
+        at = node.end_lineno or at
+    source = outline.splitlines()
+    return "\n".join([*source[:at], *lines, *source[at:]]) + "\n"
 
 
 def file_request(
