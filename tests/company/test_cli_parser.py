@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from macrohard.company.cli_parser import namespace, parser_code, read_usage, with_defaults
+from macrohard.company.cli_parser import (
+    namespace,
+    parser_code,
+    read_usage,
+    with_choices,
+    with_defaults,
+)
 
 
 def test_options_positionals_and_their_counts_come_from_the_usage() -> None:
@@ -50,3 +56,16 @@ def test_defaults_are_read_from_the_bullet_about_the_option() -> None:
 
 def test_a_form_of_another_program_is_not_read() -> None:
     assert read_usage(["python other.py X"], "tool.py", []) is None
+
+
+def test_a_value_the_request_limits_gets_choices() -> None:
+    request = (
+        "LEVEL is exactly one of `DEBUG`, `INFO` or `ERROR` (upper case).\n"
+        "FORMAT is one of the formats below.\n"
+    )
+    usage = read_usage(["python log.py [--min-level LEVEL] [--as FORMAT] [N]"], "log.py", [])
+    assert usage is not None
+    code = "\n".join(parser_code(with_choices(usage, request)))
+    assert "'--min-level', metavar='LEVEL', choices=('DEBUG', 'INFO', 'ERROR'))" in code
+    assert "'--as', metavar='FORMAT')" in code  # no values listed: free
+    assert "choices" not in code.split("'n'")[1]  # a number is not limited by words

@@ -15,7 +15,13 @@ import ast
 import re
 import textwrap
 
-from macrohard.company.cli_parser import namespace, parser_code, read_usage, with_defaults
+from macrohard.company.cli_parser import (
+    namespace,
+    parser_code,
+    read_usage,
+    with_choices,
+    with_defaults,
+)
 from macrohard.company.contract import file_names
 from macrohard.company.mentions import SPAN, item, prose
 from macrohard.company.skeleton import quote
@@ -101,7 +107,7 @@ def cli_outline(path: str, cli_usage: str, request: str, library: str = "") -> s
     program = path.rsplit("/", 1)[-1]
     parsed = read_usage(forms, program, subs)
     if parsed is not None:
-        parsed = with_defaults(parsed, about_options)
+        parsed = with_choices(with_defaults(parsed, about_options), request)
     own_main = bool(re.search(r"^def main\(", library, re.M))  # the contract may name one
     # a single command does all its work in run(): the rules go there; subcommands share them
     # (and so do a program's own library functions: kvstore's HTTP API is make_server's work)

@@ -6,7 +6,8 @@ client example ended in "unrecognized arguments". The usage lines say it all: wh
 come before the subcommand, each subcommand's positionals and how many, which options take a
 value. This module reads them into a `Usage` and writes the parser's code; the model then writes
 each subcommand's body knowing exactly what `args` holds. The parser is an ordinary function of
-the file, so a repair can still change it (`choices=` the request asks for, say).
+the file, so a repair can still change it. A value the request limits ("LEVEL is exactly one
+of `DEBUG`, `INFO`, ...") gets `choices=`, so a wrong one exits 2 as argparse does.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class Argument:
     nargs: str = ""  # "", "?", "*" or "+"
     integer: bool = False
     default: str = ""
+    choices: tuple[str, ...] = ()
 
     @property
     def option(self) -> bool:
@@ -125,6 +127,24 @@ def with_defaults(usage: Usage, bullets: list[str]) -> Usage:
     return usage
 
 
+def with_choices(usage: Usage, request: str) -> Usage:
+    """Each placeholder's allowed values where the request lists them: "`LEVEL` is exactly one
+    of `DEBUG`, `INFO`, `WARNING`" (two or more backticked values after "one of")."""
+    for argument in [*usage.options, *(a for args in usage.subcommands.values() for a in args)]:
+        placeholder = argument.metavar if argument.option else argument.name
+        if not placeholder or argument.integer or not _PLACEHOLDER.fullmatch(placeholder):
+            continue
+        listed = re.search(
+            rf"(?<![\w-])`?{re.escape(placeholder)}`?\s+(?:is|must be)\s+(?:exactly\s+)?one\s+of"
+            r"((?:[\s,]*(?:or\s+)?`[^`\n]+`)+)",
+            request,
+        )
+        values = SPAN.findall(listed.group(1)) if listed else []
+        if len(values) >= 2:
+            argument.choices = tuple(values)
+    return usage
+
+
 def _call(variable: str, argument: Argument) -> str:
     options = [repr(argument.name if argument.option else argument.dest)]
     if argument.option and not argument.metavar:
@@ -140,6 +160,8 @@ def _call(variable: str, argument: Argument) -> str:
     if argument.default:
         default = argument.default if argument.integer else repr(argument.default)
         options.append(f"default={default}")
+    if argument.choices:
+        options.append(f"choices={argument.choices!r}")
     return f"    {variable}.add_argument({', '.join(options)})"
 
 
