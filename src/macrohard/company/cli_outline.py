@@ -96,13 +96,13 @@ def cli_outline(path: str, cli_usage: str, request: str, library: str = "") -> s
             about_options.append(text)
         elif re.search(r"\bexit (?:code|status)", text, re.I):
             about_exit.append(text)
-        elif (spans or text.startswith(("- ", "* "))) and not _only_names_files(text, spans):
-            rest.append(text)
-        if about_exit and about_exit[-1] is text:  # quoted at each subcommand it names too:
-            # "`1` when `done`/`remove` name an id that doesn't exist" is cmd_done's exit code
+            # quoted at each subcommand it names too: "`1` when `done`/`remove` name an id
+            # that doesn't exist" is where cmd_done picks its exit code
             for sub in dict.fromkeys(s.split()[0] for s in spans if s.split()):
                 if sub in subs:
                     exits.setdefault(sub, []).append(text)
+        elif (spans or text.startswith(("- ", "* "))) and not _only_names_files(text, spans):
+            rest.append(text)
     usage = "\n".join(forms)
     program = path.rsplit("/", 1)[-1]
     parsed = read_usage(forms, program, subs)
