@@ -51,6 +51,10 @@ class Usage:
     options: list[Argument] = field(default_factory=list)
     subcommands: dict[str, list[Argument]] = field(default_factory=dict)
 
+    def arguments(self) -> list[Argument]:
+        """The program's options, then every subcommand's arguments."""
+        return [*self.options, *(a for args in self.subcommands.values() for a in args)]
+
 
 def read_usage(forms: list[str], program: str, subcommands: list[str]) -> Usage | None:
     """The usage forms as one `Usage`; None when a form is not of `program` or is not read."""
@@ -112,7 +116,7 @@ def _put(where: list[Argument], argument: Argument) -> None:
 def with_defaults(usage: Usage, bullets: list[str]) -> Usage:
     """Each option's default where a bullet about it gives one ("Without it, the database is
     `todo.db`", "default `10`")."""
-    for argument in [*usage.options, *(a for args in usage.subcommands.values() for a in args)]:
+    for argument in usage.arguments():
         if not argument.option or not argument.metavar:
             continue
         for bullet in bullets:
@@ -130,7 +134,7 @@ def with_defaults(usage: Usage, bullets: list[str]) -> Usage:
 def with_choices(usage: Usage, request: str) -> Usage:
     """Each placeholder's allowed values where the request lists them: "`LEVEL` is exactly one
     of `DEBUG`, `INFO`, `WARNING`" (two or more backticked values after "one of")."""
-    for argument in [*usage.options, *(a for args in usage.subcommands.values() for a in args)]:
+    for argument in usage.arguments():
         placeholder = argument.metavar if argument.option else argument.name
         if not placeholder or argument.integer or not _PLACEHOLDER.fullmatch(placeholder):
             continue

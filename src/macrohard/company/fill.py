@@ -163,8 +163,8 @@ def fill(outline: str, messages: list[Message], continue_: Continue) -> str:
             if not body.strip() or not inside or not _parses(code):
                 break  # cut short or broken: the whole-file reply is the better next try
             def_line = _joined(done).count("\n") - (hole.line - hole.def_line)
-            faults = len(_unread(code, def_line, hole.params))
-            faults += len(_assigned(code, def_line, hole.keeps))
+            node = _function_at(code, def_line)
+            faults = len(_unread(node, hole.params)) + len(_assigned(node, hole.keeps))
             if faults < missed:
                 best, missed = body, faults
             if not faults:
@@ -177,17 +177,27 @@ def fill(outline: str, messages: list[Message], continue_: Continue) -> str:
     return without_demos(_joined(done))
 
 
-def _unread(code: str, def_line: int, params: tuple[str, ...]) -> list[str]:
-    """The parameters the function defined at line `def_line` (0-based) of `code` never reads:
-    an ignored `on_evict` or `default` is a rule of the request the body forgot."""
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def _function_at(code: str, def_line: int) -> Function | None:
+    """The function of `code` defined at line `def_line` (0-based)."""
     for node in ast.walk(ast.parse(code)):
-        if (
-            isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-            and node.lineno - 1 == def_line
-        ):
-            read = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
-            return [p for p in params if p not in read]
-    return []
+        if isinstance(node, Function) and node.lineno - 1 == def_line:
+            return node
+    return None
+
+
+def _unread(node: Function | None, params: tuple[str, ...]) -> list[str]:
+    """The parameters the function never reads: an ignored `on_evict` or `default` is a rule
+    of the request the body forgot."""
+    if node is None:
+        return []
+    read = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    return [p for p in params if p not in read]
+
+
+_CHANGED = r"(?:reset|chang|modifi|clear|touch|alter)\w*"
 
 
 def kept_by(doc: str, name: str) -> tuple[str, ...]:
@@ -207,24 +217,16 @@ def kept_by(doc: str, name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(a for a in found if a != name))
 
 
-_CHANGED = r"(?:reset|chang|modifi|clear|touch|alter)\w*"
-
-
-def _assigned(code: str, def_line: int, attributes: tuple[str, ...]) -> list[ast.stmt]:
-    """The statements of the function at `def_line` that assign `self.<attribute>`."""
-    if not attributes:
+def _assigned(node: Function | None, attributes: tuple[str, ...]) -> list[ast.stmt]:
+    """The function's statements that assign `self.<attribute>`."""
+    if node is None or not attributes:
         return []
-    for node in ast.walk(ast.parse(code)):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
-            node.lineno - 1 == def_line
-        ):
-            return [
-                stmt
-                for stmt in ast.walk(node)
-                if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign))
-                and any(_self_attribute(t, attributes) for t in _targets(stmt))
-            ]
-    return []
+    return [
+        stmt
+        for stmt in ast.walk(node)
+        if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign))
+        and any(_self_attribute(t, attributes) for t in _targets(stmt))
+    ]
 
 
 def _targets(stmt: ast.Assign | ast.AugAssign | ast.AnnAssign) -> list[ast.expr]:
@@ -247,7 +249,7 @@ def _unassigned(done: list[str], body: str, rest: list[str], hole: Hole) -> str:
     def_line = start - (hole.line - hole.def_line)
     lines = body.split("\n")
     drop: set[int] = set()
-    for stmt in _assigned(_joined([*done, body, *rest]), def_line, hole.keeps):
+    for stmt in _assigned(_function_at(_joined([*done, body, *rest]), def_line), hole.keeps):
         end = stmt.end_lineno or stmt.lineno
         drop.update(range(stmt.lineno - 1 - start, end - start))
     if not drop:

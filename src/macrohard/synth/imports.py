@@ -122,6 +122,21 @@ def missing_imports(
     return lines
 
 
+def head_end(tree: ast.Module, every_import: bool = False) -> int:
+    """The line after the module's docstring and its `__future__` imports (or, with
+    `every_import`, all the imports that follow it): where more imports go."""
+    at = 0
+    for node in tree.body:
+        docstring = isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+        imports = isinstance(node, ast.Import | ast.ImportFrom) and (
+            every_import or (isinstance(node, ast.ImportFrom) and node.module == "__future__")
+        )
+        if not (docstring or imports):
+            break
+        at = node.end_lineno or at
+    return at
+
+
 def _imported(node: ast.Import | ast.ImportFrom) -> set[str]:
     return {(a.asname or a.name).split(".")[0] for a in node.names}
 
@@ -183,13 +198,7 @@ def add_missing_imports(
     if not lines and not postpone:
         return code
     tree = ast.parse(code)
-    at = 0
-    for node in tree.body:
-        docstring = isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
-        future = isinstance(node, ast.ImportFrom) and node.module == "__future__"
-        if not (docstring or future):
-            break
-        at = node.end_lineno or at
+    at = head_end(tree)
     source = code.splitlines()
     if postpone:  # a __future__ import must come first (after the docstring)
         first = tree.body[0] if tree.body else None

@@ -12,7 +12,7 @@ from macrohard.company.fill import UNFILLED, fill
 from macrohard.company.skeleton import skeleton
 from macrohard.models.base import Message
 from macrohard.synth.extract import extract_file
-from macrohard.synth.imports import add_missing_imports
+from macrohard.synth.imports import add_missing_imports, head_end
 
 PROMPT = (
     "You are a senior Python engineer. Write complete, working, clean code that follows the spec "
@@ -71,12 +71,7 @@ def with_imports(outline: str, lines: list[str]) -> str:
     """`outline` with the import `lines` after its docstring and its own imports."""
     if not outline or not lines:
         return outline
-    at = 0
-    for node in ast.parse(outline).body:
-        docstring = isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
-        if not (docstring or isinstance(node, ast.Import | ast.ImportFrom)):
-            break
-        at = node.end_lineno or at
+    at = head_end(ast.parse(outline), every_import=True)
     source = outline.splitlines()
     return "\n".join([*source[:at], *lines, *source[at:]]) + "\n"
 
