@@ -8,6 +8,8 @@ import re
 from macrohard.company.artifacts import Design, FileContract, Spec
 from macrohard.company.context import Context, PhaseResult
 from macrohard.company.examples import CLIENT_TESTS, extract, render
+from macrohard.company.service import Service, drop_own_fixtures, find_service, fixtures
+from macrohard.company.service import how_to_test as how_to_test_service
 from macrohard.company.splice import span, without
 from macrohard.synth.extract import extract_file
 from macrohard.synth.imports import add_missing_imports
@@ -31,7 +33,9 @@ def is_cli(contract: FileContract) -> bool:
     return bool(contract.cli_usage.strip())
 
 
-def how_to_test(contract: FileContract) -> str:
+def how_to_test(contract: FileContract, service: Service | None = None) -> str:
+    if service is not None:
+        return how_to_test_service(service, contract.path)
     if is_cli(contract):
         return (
             f"`{contract.path}` is a command-line program ({contract.cli_usage}). Run it with "
@@ -135,13 +139,14 @@ class QA:
         design = ctx.load("design", Design)
         contracts = {c.path: c for c in spec.files}
         written: dict[str, int] = {}
+        services = {c.path: s for c in spec.files if (s := find_service(c, module_name(c.path)))}
         # the client's own examples, checked exactly as written (no model involved)
         examples = extract(ctx.request, {p.path for p in design.files})
         for plan in design.files:
             contract = contracts.get(plan.path)
             if contract is None:  # a helper file: tested through the files that use it
                 continue
-            code = self.write_tests(ctx, spec, contract)
+            code = self.write_tests(ctx, spec, contract, services.get(plan.path))
             if code:
                 target = test_path(plan.path)
                 ctx.write(target, adopt_client_files(code, examples.files, ctx.request))
@@ -150,7 +155,8 @@ class QA:
         if client:
             ctx.write(CLIENT_TESTS, client)
             written[CLIENT_TESTS] = examples.count
-        ctx.write("tests/conftest.py", conftest(examples.files))
+        service = next(iter(services.values()), None)
+        ctx.write("tests/conftest.py", conftest(examples.files, service))
         total = sum(written.values())
         return PhaseResult(
             summary=f"{total} acceptance test(s) from the spec, before any code",
@@ -158,10 +164,12 @@ class QA:
             verdict="ok" if total else "no-tests",
         )
 
-    def write_tests(self, ctx: Context, spec: Spec, contract: FileContract) -> str | None:
+    def write_tests(
+        self, ctx: Context, spec: Spec, contract: FileContract, service: Service | None = None
+    ) -> str | None:
         prompt = (
             f"Write a pytest file with 4 to 6 tests for "
-            f"`{contract.path}`. {how_to_test(contract)} Reply with one ```python block."
+            f"`{contract.path}`. {how_to_test(contract, service)} Reply with one ```python block."
         )
         for attempt in range(2):
             reply = ctx.ask(
@@ -173,8 +181,11 @@ class QA:
             code = extract_file(reply)
             if code:
                 module = None if is_cli(contract) else module_name(contract.path)
+                code = drop_redefined(unshadow(code, module, public_names(contract)))
+                if service is not None:
+                    code = drop_own_fixtures(code)
                 code = add_missing_imports(
-                    drop_redefined(unshadow(code, module, public_names(contract))),
+                    code,
                     [module_name(f.path) for f in spec.files if "/" not in f.path],
                     importable_names(spec),
                 )
@@ -190,8 +201,7 @@ Each test runs in its own empty folder holding the client's example files, so a 
 the program writes never leaks into the project or into the next test.
 """
 
-import pathlib
-import sys
+IMPORTS
 
 import pytest
 
@@ -207,9 +217,16 @@ def _own_folder(tmp_path, monkeypatch):
 '''
 
 
-def conftest(files: dict[str, str]) -> str:
-    """The tests' conftest.py, with the client's example files to put in each test's folder."""
-    return CONFTEST.replace("CLIENT_FILES: dict[str, str] = {}", f"CLIENT_FILES = {files!r}")
+def conftest(files: dict[str, str], service: Service | None = None) -> str:
+    """The tests' conftest.py, with the client's example files to put in each test's folder and,
+    for a service, the fixtures that serve it."""
+    imports, code = ["import pathlib", "import sys"], ""
+    if service is not None:
+        more, code = fixtures(service)
+        imports = sorted({*imports, *more})
+    text = CONFTEST.replace("IMPORTS", "\n".join(imports), 1)
+    text = text.replace("CLIENT_FILES: dict[str, str] = {}", f"CLIENT_FILES = {files!r}")
+    return text + code
 
 
 _DATA_FILE = re.compile(r"^[\w-]+\.([A-Za-z0-9]+)$")
