@@ -9,6 +9,8 @@ from macrohard.company.artifacts import Design, FilePlan, Spec
 from macrohard.company.cli_outline import cli_outline
 from macrohard.company.context import Context, PhaseResult
 from macrohard.company.fill import UNFILLED, fill
+from macrohard.company.service import find_service
+from macrohard.company.service_outline import service_outline, without_rules
 from macrohard.company.skeleton import skeleton
 from macrohard.models.base import Message
 from macrohard.synth.extract import extract_file
@@ -35,15 +37,21 @@ def api_names(plan: FilePlan) -> tuple[str, ...]:
 
 def outline_of(ctx: Context, spec: Spec, plan: FilePlan) -> str:
     """The outline the engineer fills in: the project modules it depends on imported, the
-    contract's classes and functions, then, for a command-line program, its parser,
-    subcommands and main; '' when there is nothing to outline."""
+    contract's classes and functions (for an HTTP service, its request handler first), then,
+    for a command-line program, its parser, subcommands and main; '' when there is nothing to
+    outline."""
     contract = next((f for f in spec.files if f.path == plan.path), None)
     if contract is None:
         return ""
     library = skeleton(contract, ctx.request)
+    request = ctx.request
+    service = find_service(contract, plan.path[: -len(".py")].replace("/", "."))
+    served = service_outline(library, service, request) if service else ""
+    if served:  # the API's rules sit at the handler's methods, not again in the docstring
+        library, request = served, without_rules(request)
     outline = library
     if contract.cli_usage.strip():
-        outline = cli_outline(plan.path, contract.cli_usage, ctx.request, library) or library
+        outline = cli_outline(plan.path, contract.cli_usage, request, library) or library
     return with_imports(outline, project_imports(ctx.request, spec, plan))
 
 
