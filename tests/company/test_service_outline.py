@@ -55,6 +55,11 @@ def test_the_model_fills_only_the_methods_and_the_factory_is_written() -> None:
     assert "`201` if the key was new" in doc and "any other path" in doc
     assert 'PUT /keys/color {"value": "blue"} -> 201' in doc  # the request's example exchange
     assert "ThreadingHTTPServer((host, port), Handler)" in text
+    # the helper is shown on the request's own path pattern
+    assert (
+        'self.match("/keys/<name>")` is\n    `{"name": "x"}` when the request\'s path is `/keys/x`'
+        in text
+    )
 
 
 def test_a_factory_whose_parameters_say_nothing_is_left_to_the_model() -> None:
@@ -70,31 +75,33 @@ def test_no_outline_without_http_methods_or_beside_a_handler_of_the_files_own() 
 
 BODIES = {
     "do_GET": """
-        parts = self.parts()
-        if parts == ["keys"]:
+        if self.match("/keys"):
             return self.send_json(200, {"keys": sorted(self.server.store)})
-        if len(parts) == 2 and parts[0] == "keys" and parts[1] in self.server.store:
-            return self.send_json(200, {"key": parts[1], "value": self.server.store[parts[1]]})
+        found = self.match("/keys/<name>")
+        store = self.server.store
+        if found and found["name"] in store:
+            return self.send_json(200, {"key": found["name"], "value": store[found["name"]]})
         self.send_json(404, {"error": "not found"})
 """,
     "do_PUT": """
-        parts = self.parts()
-        if len(parts) != 2 or parts[0] != "keys":
+        found = self.match("/keys/{name}")
+        if found is None:
             return self.send_json(404, {"error": "not found"})
+        key = found["name"]
         try:
             body = self.read_json()
         except ValueError:
             return self.send_json(400, {"error": "not JSON"})
         if not isinstance(body, dict) or "value" not in body:
             return self.send_json(400, {"error": "no value"})
-        status = 200 if parts[1] in self.server.store else 201
-        self.server.store[parts[1]] = body["value"]
-        self.send_json(status, {"key": parts[1], "value": body["value"]})
+        status = 200 if key in self.server.store else 201
+        self.server.store[key] = body["value"]
+        self.send_json(status, {"key": key, "value": body["value"]})
 """,
     "do_DELETE": """
-        parts = self.parts()
-        if len(parts) == 2 and parts[0] == "keys" and parts[1] in self.server.store:
-            del self.server.store[parts[1]]
+        found = self.match("/keys/:name")
+        if found and found["name"] in self.server.store:
+            del self.server.store[found["name"]]
             return self.send_json(204)
         self.send_json(404, {"error": "not found"})
 """,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from typing import Literal
 
 from pydantic import BaseModel
 
@@ -47,3 +48,17 @@ def test_json_wrapped_in_prose_is_accepted() -> None:
     model = ScriptedModel(['Here it is:\n```json\n{"items": []}\n```\nDone.'])
     box, _ = ask_structured(model, [], Box)
     assert box is not None and box.items == []
+
+
+class Verdict(BaseModel):
+    wrong: Literal["code", "test"]
+    reason: str = ""
+
+
+def test_a_choice_between_values_is_asked_under_the_schema_first() -> None:
+    model = ScriptedModel(['{"wrong": "test"}'])
+    verdict, usage = ask_structured(model, [], Verdict)
+    assert verdict is not None and verdict.wrong == "test"
+    assert model.requests[0].schema is not None and usage.calls == 1
+    # the example still shows the choices, for the prompted retry
+    assert skeleton(Verdict) == {"wrong": "code | test", "reason": "..."}

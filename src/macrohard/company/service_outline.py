@@ -22,21 +22,41 @@ METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 _METHOD = re.compile(rf"\b({'|'.join(METHODS)})\b")
 _EXAMPLE = re.compile(rf"^\s*({'|'.join(METHODS)})\s+/")
 DOC_LIMIT = 900
+IMPORTS = ("import http.server", "import json", "import re", "import urllib.parse")
 EXAMPLES_PER_METHOD = 3
 
-HANDLER = '''class Handler(http.server.BaseHTTPRequestHandler):
+HANDLER = '''class Params(dict):
+    """A path's placeholders by name: a match even when there are none (`bool()` is true)."""
+
+    def __bool__(self) -> bool:
+        return True
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
     """Answers one HTTP request. `self.server.store` is this server's own dict (each server
-    made by `FACTORY` starts with an empty one); `self.parts()` is the request path's segments
-    (`/keys/a` -> `['keys', 'a']`, `/` -> `[]`); `self.read_json()` is the request body parsed as
-    JSON (it raises ValueError when the body is not JSON); `self.send_json(status, body)` sends
-    the reply (`body` None: an empty one).
+    made by `FACTORY` starts with an empty one); `self.match("PATTERN")` is
+    `{"NAME": "x"}` when the request's path is `PATH`, and None when the path has
+    another shape (`SHORTER`, `PATH/y`); `self.read_json()` is the request body parsed as JSON
+    (it raises ValueError when the body is not JSON); `self.send_json(status, body)` sends the
+    reply (`body` None: an empty one).
     """
 
     def log_message(self, format: str, *args: object) -> None:
         pass  # no log line per request
 
-    def parts(self) -> list[str]:
-        return [p for p in self.path.split("?", 1)[0].split("/") if p]
+    def match(self, pattern: str) -> Params | None:
+        parts = [p for p in self.path.split("?", 1)[0].split("/") if p]
+        wanted = [p for p in pattern.split("/") if p]
+        if len(parts) != len(wanted):
+            return None
+        found = Params()
+        for part, want in zip(parts, wanted):
+            name = re.fullmatch(r"<(\\w+)>|\\{(\\w+)\\}|:(\\w+)", want)
+            if name:
+                found[next(g for g in name.groups() if g)] = urllib.parse.unquote(part)
+            elif part != want:
+                return None
+        return found
 
     def read_json(self) -> object:
         length = int(self.headers.get("Content-Length") or 0)
@@ -110,6 +130,26 @@ def without_rules(request: str) -> str:
     return "\n".join(kept)
 
 
+_PATTERN = re.compile(r"/[^\s`]*?(?:<(\w+)>|\{(\w+)\})")
+
+
+def _handler(service: Service, rows: list[str]) -> str:
+    """The handler's plumbing, its `match` shown on the first path pattern the rules use."""
+    found = next((m for row in rows if (m := _PATTERN.search(row))), None)
+    pattern, name = (
+        (found.group(0), found.group(1) or found.group(2)) if found else ("/items/<id>", "id")
+    )
+    path = pattern[: pattern.rindex("/")] + "/x"
+    shorter = pattern[: pattern.rindex("/")] or "/"
+    return (
+        HANDLER.replace("FACTORY", service.factory)
+        .replace("PATTERN", pattern)
+        .replace("NAME", name)
+        .replace("SHORTER", shorter)
+        .replace("PATH", path)
+    )
+
+
 def _factory_body(node: ast.FunctionDef) -> str | None:
     """`make_server`'s body where its parameters say where to listen; None otherwise."""
     names = [a.arg for a in [*node.args.posonlyargs, *node.args.args]]
@@ -145,7 +185,7 @@ def service_outline(library: str, service: Service, request: str) -> str:
         if body and isinstance(value, ast.Constant) and value.value is Ellipsis:
             lines[last.lineno - 1 : last.end_lineno] = body.splitlines()
     seen = examples(request)
-    handler = [HANDLER.replace("FACTORY", service.factory)]
+    handler = [_handler(service, [r for rows in by_method.values() for r in rows])]
     for method in METHODS:
         if method not in by_method:
             continue
@@ -155,9 +195,7 @@ def service_outline(library: str, service: Service, request: str) -> str:
             about.append("Examples:\n" + "\n".join(shown))
         doc = quote(about, "        ", DOC_LIMIT)
         handler.append(f"    def do_{method}(self) -> None:\n{doc}        ...\n")
-    outline = "\n".join(
-        ["import http.server", "import json", "", "", "\n".join(handler), "", *lines]
-    )
+    outline = "\n".join([*IMPORTS, "", "", "\n".join(handler), "", *lines])
     outline = outline.rstrip() + "\n"
     try:
         ast.parse(outline)

@@ -3,6 +3,7 @@
 Grammar-constrained sampling in llama.cpp costs about 3x per token here (measured: 60 tokens of the
 0.5B model, 21.8 s free vs 63-65 s with a JSON grammar, same load), so the first attempt asks for
 JSON by example and validates it; only when that fails does a second attempt enforce the schema.
+A short answer that chooses between values (a `Literal`) is asked under the schema first.
 """
 
 from __future__ import annotations
@@ -44,6 +45,15 @@ def _shape(annotation: Any) -> Any:
     return "..."
 
 
+def _chooses(schema: Any) -> bool:
+    """Whether a JSON schema anywhere restricts a value to a few choices (a `Literal`)."""
+    if isinstance(schema, dict):
+        return "enum" in schema or "const" in schema or any(_chooses(v) for v in schema.values())
+    if isinstance(schema, list):
+        return any(_chooses(v) for v in schema)
+    return False
+
+
 def json_part(text: str) -> str:
     """The JSON object in a reply that may wrap it in a fence or prose."""
     start, end = text.find("{"), text.rfind("}")
@@ -68,7 +78,13 @@ def ask_structured(
     usage = Usage()
     tries: list[tuple[list[Message], dict[str, Any] | None]] = [(prompted, None)]
     if constrained:
-        tries.append((messages, cls.model_json_schema()))
+        full = cls.model_json_schema()
+        tries.append((messages, full))
+        if _chooses(full):
+            # a small model copies `"code | test"` from the example, so a choice between
+            # values is asked under the grammar first (the 1.5B judge's prompted verdicts all
+            # failed so: ~20 s each; its constrained ones took ~6 s)
+            tries.reverse()
     for attempt, (msgs, schema) in enumerate(tries):
         try:
             completion = model.complete(
