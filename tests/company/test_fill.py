@@ -57,9 +57,9 @@ def test_each_body_is_written_after_its_own_docstring_and_stops_at_the_next_memb
     code, model = _run(
         [
             "import math\nimport os\n\nclass Counter:",  # head: only the imports are kept
-            "        self.value = start\n",
-            "        self.value += by\n        return self.value\n\n    def reset(self):\n"
-            "        self.value = 0\n",  # a helper method after the body is kept
+            "        self.value = start\n\n    def reset(self):\n        self.value = 0\n",
+            # a helper method after a body is kept ...
+            "        self.value += by\n        return self.value\n",
             "    return sum(c.value for c in counters)\n\n\nprint(total([Counter(2)]))\n",
         ]
     )
@@ -68,8 +68,7 @@ def test_each_body_is_written_after_its_own_docstring_and_stops_at_the_next_memb
     names = [n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)]
     assert sorted(names) == ["__init__", "bump", "reset", "total"]
     assert "print(" not in code  # the demo call at import time is dropped
-    assert '"""`start` is the first value."""\n        self.value = start\n' in code
-    assert "    def reset(self):\n        self.value = 0\n\n\ndef total(" in code
+    assert "        self.value = start\n\n    def reset(self):\n        self.value = 0\n" in code
     # every answer so far is continued, not asked for again: the last message is the prefill
     prefills = [r.messages[-1]["content"] for r in model.requests]
     assert prefills[0] == "```python\n"
@@ -77,6 +76,20 @@ def test_each_body_is_written_after_its_own_docstring_and_stops_at_the_next_memb
     assert "self.value = start" in prefills[2]
     assert "def bump(" in model.requests[1].stop
     assert "def total(" in model.requests[2].stop
+    # ... but the class's last member ends where the model starts another method
+    assert "\n    def " in model.requests[2].stop and "\n    def " not in model.requests[1].stop
+
+
+def test_an_outline_that_opens_with_its_docstring_is_not_asked_for_a_head() -> None:
+    model = ScriptedModel(["    return 1\n"], supports_prefill=True)
+
+    def continue_(messages: list[Message], stop: list[str], max_tokens: int, attempt: int) -> str:
+        return model.complete(messages, max_tokens=max_tokens, stop=stop).text
+
+    outline = "QQQA tool.QQQ\n\nimport sys\n\n\ndef one() -> int:\n    QQQOne.QQQ\n    ...\n"
+    code = fill(outline.replace("QQQ", '"' * 3), [user("write it")], continue_)
+    assert len(model.requests) == 1 and code.startswith('"' * 3 + "A tool.")
+    assert "    return 1" in code
 
 
 def test_a_body_that_breaks_the_file_is_left_unfilled_so_the_file_still_imports() -> None:

@@ -8,7 +8,9 @@ member of the outline begins. The outline's own text is never generated again, e
 written with its docstring just above it, and since every call extends the one before, the
 embedded model reads only the new docstring each time (llama.cpp reuses the cached prefix).
 
-Members are filled in file order, so a method sees the constructor's attributes. A body that
+Members are filled in file order, so a method sees the constructor's attributes. A helper
+method the model writes after a body is kept, except after a class's last member, where the
+model, seeing nothing more of the class, went on inventing methods to the token limit. A body that
 ignores one of its parameters (06's constructor dropped `on_evict`, so no eviction was ever
 reported), or that assigns an attribute its docstring says it leaves alone ("`evictions` ...
 not reset by `clear()`", and every 06 build's `clear` set `self.evictions = 0`), is sampled
@@ -145,18 +147,26 @@ def fill(outline: str, messages: list[Message], continue_: Continue) -> str:
     source = outline.splitlines()
     found = holes(outline)
     first = next((i for i, s in enumerate(source) if s.strip()), 0)
-    stops = [*_stops(source[first]), "\nclass ", "\ndef ", "\n@"]
-    head = _imports(continue_(_ask(messages, ""), stops, HEAD_TOKENS, 0))
+    head: list[str] = []
+    # an outline that opens with its docstring has its imports after it (the model, asked for
+    # what comes first, wrote the docstring out again: 160 tokens, 39 s of 04-kvstore's build)
+    if not source[first].lstrip().startswith(('"""', "'''")):
+        stops = [*_stops(source[first]), "\nclass ", "\ndef ", "\n@"]
+        head = _imports(continue_(_ask(messages, ""), stops, HEAD_TOKENS, 0))
     done = [*head, *([""] if head else [])]
     at = 0
     for hole in found:
         done += source[at : hole.line]
         rest = source[hole.line + 1 :]
+        stops = _stops(hole.follows)
+        after = next((line for line in rest if line.strip()), "")
+        if hole.outer and not after.startswith(hole.outer):
+            # the class's last member: a method the model goes on to invent ends the body (04's
+            # handler grew do_GET_keys, do_PUT_keys ... to the token limit: 164 s)
+            stops += [f"\n{hole.outer}def ", f"\n{hole.outer}async def ", f"\n{hole.outer}@"]
         best, missed = hole.indent + UNFILLED, len(hole.params) + len(hole.keeps) + 1
         for attempt in range(1 + RETRIES):
-            text = continue_(
-                _ask(messages, _joined(done)), _stops(hole.follows), BODY_TOKENS, attempt
-            )
+            text = continue_(_ask(messages, _joined(done)), stops, BODY_TOKENS, attempt)
             body = _body(text, hole.outer)
             inside = body.lstrip("\n").startswith(hole.indent)  # not a line the def left
             code = _joined([*done, body, *rest])
