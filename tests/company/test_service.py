@@ -11,7 +11,7 @@ import pytest
 
 from macrohard.company.artifacts import FileContract, FunctionContract
 from macrohard.company.roles.qa import conftest, how_to_test
-from macrohard.company.service import Service, drop_own_fixtures, find_service
+from macrohard.company.service import Service, drop_own_fixtures, find_service, methods_called
 from macrohard.gates.tests import TestsGate
 from macrohard.sandbox import LocalSandbox
 
@@ -111,3 +111,17 @@ def test_the_fixtures_serve_the_reference_service_in_the_sandbox(tmp_path: Path)
         text=True,
     )
     assert lint.returncode == 0, lint.stdout
+
+
+def test_a_failing_api_test_blames_the_method_it_sent_last_before_the_failing_line() -> None:
+    source = (
+        "def test_delete(api):\n"
+        "    api('PUT', '/keys/a', {'value': 1})\n"
+        "    status, data = api('DELETE', '/keys/a')\n"
+        "    assert status == 204\n"
+        "    assert api('GET', '/keys/a')[0] == 404\n"
+    )
+    message = ">       assert status == 204\nE       assert 200 == 204"
+    assert methods_called(source, message) == ["DELETE", "PUT"]
+    last = ">       assert api('GET', '/keys/a')[0] == 404\nE   assert 200 == 404"
+    assert methods_called(source, last)[0] == "GET"

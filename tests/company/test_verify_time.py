@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from macrohard.company.artifacts import Design, FileContract, FilePlan, FunctionContract, Spec
 from macrohard.company.budget import Budget, BudgetedModel
 from macrohard.company.context import Context
-from macrohard.company.roles.verify import Trial, Verifier
+from macrohard.company.roles.verify import FILL_PROMPT_SECONDS, Trial, Verifier
 from macrohard.gates import GateResult
 from macrohard.models import ScriptedModel
 from macrohard.models.base import Usage
@@ -27,10 +28,10 @@ FAILURE = {
 }
 
 
-def context(tmp_path: Path, seconds_left: float) -> Context:
+def context(tmp_path: Path, seconds_left: float, prefill: bool = False) -> Context:
     budget = Budget(max_minutes=10)
     budget.deadline = time.monotonic() + seconds_left
-    model = BudgetedModel(ScriptedModel([]), budget)
+    model = BudgetedModel(ScriptedModel([], supports_prefill=prefill), budget)
     model.usage = Usage(completion_tokens=100, seconds=10.0)  # 0.1 s a token, as measured so far
     return Context("r-test", "a request", tmp_path, model, LocalSandbox())
 
@@ -79,3 +80,25 @@ def test_a_whole_file_round_is_reckoned_at_what_the_last_one_took(tmp_path: Path
     assert verifier.step(ctx, best(), "mathutil.py", CODE, True) == ["add"]  # ~72 s: no file
     verifier.file_round_seconds = 20.0
     assert verifier.step(ctx, best(), "mathutil.py", CODE, True) == []  # 20 s + 30 s fits
+
+
+def test_a_file_with_an_outline_is_reckoned_at_its_bodies_until_a_round_is_measured(
+    tmp_path: Path,
+) -> None:
+    contract = FileContract(
+        path="mathutil.py",
+        functions=[
+            FunctionContract(name=f"helper{i}", signature=f"def helper{i}(x)") for i in range(60)
+        ],
+    )
+    verifier = Verifier()
+    verifier.spec = Spec(summary="helpers", files=[contract])
+    verifier.design = Design(files=[FilePlan(path="mathutil.py")])
+    ctx = context(tmp_path, 600, prefill=True)
+    whole = verifier.file_seconds(ctx, "mathutil.py", CODE)
+    # the 60 one-line bodies (~600 characters), not the 2,100 of the file, plus the prompt
+    bodies = Verifier.candidate_seconds(ctx, "x" * 700) + FILL_PROMPT_SECONDS
+    assert FILL_PROMPT_SECONDS < whole <= bodies
+    assert whole < Verifier.candidate_seconds(ctx, CODE) + FILL_PROMPT_SECONDS - 20
+    verifier.file_round_seconds = 25.0  # once measured, the measure
+    assert verifier.file_seconds(ctx, "mathutil.py", CODE) == 25.0

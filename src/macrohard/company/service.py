@@ -9,6 +9,7 @@ so a test is a few requests and asserts.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 
 from macrohard.company.artifacts import FileContract
@@ -77,6 +78,12 @@ def find_service(contract: FileContract, module: str) -> Service | None:
         if arguments is not None:
             return Service(module, node.name, arguments)
     return None
+
+
+API_NOTE = (
+    "(`api` is a fixture: `api(METHOD, PATH, BODY)` sends one request to a fresh server of the "
+    "code's, already serving, and returns the status code and the decoded JSON reply.)"
+)
 
 
 def how_to_test(service: Service, path: str) -> str:
@@ -159,3 +166,18 @@ def fixtures(service: Service) -> tuple[list[str], str]:
         .replace("FACTORY", service.factory)
     )
     return ["import http.client", "import json", "import threading"], code
+
+
+_API_CALL = re.compile(r"""\bapi\(\s*["'](GET|POST|PUT|PATCH|DELETE)["']""")
+
+
+def methods_called(test_source: str, message: str) -> list[str]:
+    """The HTTP methods a failing test sent through `api(...)` up to the line that failed (the
+    pytest `>` line), the latest first: the handler method a repair should look at."""
+    failed = next((ln[1:].strip() for ln in message.splitlines() if ln.startswith(">")), "")
+    lines = test_source.splitlines()
+    upto = next(
+        (i for i, ln in enumerate(lines) if failed and ln.strip() == failed), len(lines) - 1
+    )
+    calls = [m.group(1) for ln in lines[: upto + 1] for m in _API_CALL.finditer(ln)]
+    return list(dict.fromkeys(reversed(calls)))

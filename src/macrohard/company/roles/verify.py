@@ -39,9 +39,11 @@ from macrohard.company.roles.engineer import (
     write_file,
 )
 from macrohard.company.roles.qa import count_tests, test_path
+from macrohard.company.service import API_NOTE, methods_called
 from macrohard.company.splice import (
     fault_functions,
     function_source,
+    functions,
     hollow,
     insert,
     missing_methods,
@@ -62,6 +64,7 @@ JUDGE = (
 JUDGED_PER_ROUND = 2
 RESERVE_SECONDS = 30.0  # review gates and the release (wheel build, smoke run) after verify
 JUDGE_GUESS = 45.0  # seconds, until one was measured
+FILL_PROMPT_SECONDS = 40.0  # reading a fill's prompt (04's: 3,466 tokens and a body in 49 s)
 PER_TEST = 10.0  # seconds a test of a trial may run: a hung test fails alone (a shutdown() of
 # a server that never served waits forever: every 04-kvstore QA test did, and the trial timed out)
 UNTIMED_ROUNDS = 6  # repair rounds of a run without a time limit
@@ -250,19 +253,28 @@ class Verifier:
         nothing (None: not even that fits the time left). When a whole file no longer fits, a
         function repair that does still goes ahead rather than leaving the minutes unused."""
         faults = [] if whole_next else self.faults(ctx, best, path, current)
-        if whole_next and not self.fits(ctx, self.file_seconds(ctx, current), note=False):
+        if whole_next and not self.fits(ctx, self.file_seconds(ctx, path, current), note=False):
             faults = self.faults(ctx, best, path, current)
         if not faults:
-            return faults if self.fits(ctx, self.file_seconds(ctx, current)) else None
+            return faults if self.fits(ctx, self.file_seconds(ctx, path, current)) else None
         size = "\n".join(function_source(current, q) for q in faults)
         return faults if self.fits(ctx, self.candidate_seconds(ctx, size)) else None
 
-    def file_seconds(self, ctx: Context, current: str) -> float:
-        """A whole-file round: as long as the last one took, once one was measured (a file
-        filled body by body takes about a third of what its size at the run's pace says: 01's
-        took 60-70 s where 138 s were reckoned, and 136 s of its budget went unused)."""
+    def file_seconds(self, ctx: Context, path: str, current: str) -> float:
+        """A whole-file round: as long as the last one took, once one was measured; before that,
+        a file with an outline is reckoned at the bodies only, plus reading its prompt (01's
+        took 60-70 s where its whole size said 138 s; 04's outline is mostly written plumbing
+        and docstrings, and its 297 s reckoning ended a build with 297 s unused)."""
         took = self.file_round_seconds
-        return took if took is not None else self.candidate_seconds(ctx, current)
+        if took is not None:
+            return took
+        fills = getattr(ctx.model, "supports_prefill", False)
+        plan = next((p for p in self.design.files if p.path == path), None) if fills else None
+        outline = outline_of(ctx, self.spec, plan) if plan is not None else ""
+        if not outline:
+            return self.candidate_seconds(ctx, current)
+        written = max(len(current) - len(outline), 0)
+        return self.candidate_seconds(ctx, current[:written]) + FILL_PROMPT_SECONDS
 
     def fits(self, ctx: Context, seconds: float, note: bool = True) -> bool:
         """Whether `seconds` more work still leaves the review and release their time."""
@@ -314,6 +326,8 @@ class Verifier:
                 self.judged[key] = "unknown"
                 continue
             path = self.source_of.get(test_file) or self.design.files[0].path
+            if re.search(r"def \w+\([^)]*\bapi\b", source):  # a service's test: say what api is
+                source += f"\n{API_NOTE}"
             asked = time.perf_counter()
             verdict = ctx.ask_json(
                 ctx.prompt(
@@ -394,7 +408,26 @@ class Verifier:
         missing = missing_methods(current, full)
         if missing and self.repaired[tuple(missing)] < 2:
             return missing
-        return fault_functions(current, path, full + [t for t in tests if t])
+        return fault_functions(current, path, full + [t for t in tests if t]) or self.handlers(
+            ctx, best, current
+        )
+
+    @staticmethod
+    def handlers(ctx: Context, best: Trial, current: str) -> list[str]:
+        """An HTTP service's failing tests go through `api(...)`, so no traceback reaches the
+        code: blame the handler's `do_<METHOD>` of the request each test sent last."""
+        try:
+            defined = [q for q, _ in functions(ast.parse(current))]
+        except SyntaxError:
+            return []
+        blamed: list[str] = []
+        for failure in best.trusted_failures:
+            if not failure["test"] or failure["classname"].startswith(CLIENT_MODULE):
+                continue
+            source = test_source(ctx.read(test_file_of(failure)) or "", failure["test"])
+            for method in methods_called(source, failure["message"])[:1]:
+                blamed += [q for q in defined if q.endswith(f".do_{method}")]
+        return list(dict.fromkeys(blamed))[:2]
 
     def repair_functions(
         self,
