@@ -3,7 +3,14 @@ the arguments, not the sources the prompt already holds (the test's and the code
 
 from __future__ import annotations
 
-from macrohard.company.roles.verify import essence
+from collections import Counter
+from pathlib import Path
+
+from macrohard.company.artifacts import Design, FileContract, FilePlan, Spec
+from macrohard.company.context import Context
+from macrohard.company.roles.verify import Verifier, def_head, essence
+from macrohard.models import ScriptedModel
+from macrohard.sandbox import LocalSandbox
 
 PYTEST_FAILURE = """TypeError: 'decimal.Decimal' object cannot be interpreted as an integer
 def test_money_allocation():
@@ -40,3 +47,34 @@ def test_a_message_without_pytest_detail_is_kept_whole_up_to_the_limit() -> None
     assert essence("assert 1 == 2") == "assert 1 == 2"
     long = essence("x" * 2000, limit=100)
     assert long.startswith("...") and len(long) == 103
+
+
+CLASS = '''class Handler:
+    @staticmethod
+    def do_PUT(self,
+               key) -> None:
+        """Store it."""
+        return None
+
+    def one(self): return 1
+'''
+
+
+def test_a_repair_answer_starts_with_the_blamed_def_signature_and_docstring() -> None:
+    put = "\n".join(CLASS.splitlines()[1:6])
+    assert def_head(put) == "\n".join(CLASS.splitlines()[1:5]) + "\n"
+    assert def_head("    def one(self): return 1") == ""  # no line of its own to stop at
+    assert def_head("def f(x):\n    return x\n") == "def f(x):\n"
+
+
+def test_a_prefilled_repair_is_spliced_into_the_file(tmp_path: Path) -> None:
+    spec = Spec(summary="calc", files=[FileContract(path="calc.py")])
+    verifier = Verifier()
+    verifier.spec, verifier.design = spec, Design(files=[FilePlan(path="calc.py")])
+    verifier.repaired = Counter()
+    model = ScriptedModel(["    return a + b\n```\n"], supports_prefill=True)
+    ctx = Context("r-test", "add two numbers", tmp_path, model, LocalSandbox())
+    current = 'def add(a, b):\n    """The sum."""\n    return a - b\n'
+    code = verifier.repair_functions(ctx, "calc.py", current, ["add(1, 2) == 3"], ["add"], 1)
+    assert code == 'def add(a, b):\n    """The sum."""\n    return a + b\n'
+    assert model.requests[0].messages[-1]["content"].endswith('"""The sum."""\n')

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import re
+import textwrap
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -143,6 +144,26 @@ def essence(message: str, limit: int = 700) -> str:
         kept.insert(0, head)  # the summary, unless an E line already says it
     text = "\n".join(dict.fromkeys(kept))
     return text if len(text) <= limit else "..." + text[-limit:]
+
+
+def def_head(source: str) -> str:
+    """A function's source up to its body: decorators, signature and docstring, as indented."""
+    try:
+        node = ast.parse(textwrap.dedent(source)).body[0]
+    except (SyntaxError, IndexError):
+        return ""
+    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        return ""
+    first = node.body[0]
+    documented = (
+        isinstance(first, ast.Expr)
+        and isinstance(first.value, ast.Constant)
+        and isinstance(first.value.value, str)
+    )
+    end = (first.end_lineno or first.lineno) if documented else first.lineno - 1
+    if end < node.lineno:  # `def f(): return 1` on one line
+        return ""
+    return "\n".join(source.splitlines()[:end]) + "\n"
 
 
 def drop_tests(code: str, names: set[str]) -> str:
@@ -479,13 +500,22 @@ class Verifier:
                 "of the file) in one ```python block."
             ),
         ]
-        reply = ctx.ask(
+        # the answer starts with the first blamed def (signature and docstring), where the model
+        # can: shown failing tests last, the 1.5B model answered 04's do_PUT repair with a test
+        head = def_head(function_source(current, faults[0])) if not absent else ""
+        if head and getattr(ctx.model, "supports_prefill", False):
+            convo.append(assistant(f"```python\n{head}"))
+        else:
+            head = ""
+        reply = head + ctx.ask(
             convo,
             max_tokens=min(1800, int(len(sources) / 2.5) + 200 + 200 * len(absent)),
             # greedy first; a repeat samples (re-asking a small model greedily repeats it)
             temperature=0.7 if again else 0.0,
             seed=rounds,
         )
+        if head:
+            reply = f"```python\n{reply}"
         code = current
         for block in fenced_blocks(reply) or [reply]:
             for qualname in faults:
