@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from macrohard.company.mentions import mentions
+from macrohard.company.mentions import expected_in_request, mentions
 
 REQUEST = """# Money
 
@@ -98,3 +98,14 @@ def test_a_missing_method_is_found_by_what_the_request_calls_it() -> None:
     code = "class Money:\n    def __init__(self, amount):\n        self.amount = amount\n"
     assert mentions(request, code, ["Money.__str__"]) == "- `str(m)` gives the amount and the code."
     assert mentions(request, code, ["Money.split"]) == "- `m.split(n)` splits it."
+
+
+def test_a_test_expecting_what_the_request_wrote_is_vouched_for_by_it() -> None:
+    request = 'PUT /keys/color   {"value": "blue"}  -> 201 {"key": "color", "value": "blue"}'
+    message = (
+        ">       assert data == {'key': 'color', 'value': 'blue'}\n"
+        "E       AssertionError: assert {'key': 'color', 'value': {'value': 'blue'}} == ..."
+    )
+    assert expected_in_request(message, request)
+    assert not expected_in_request(message.replace("blue", "red"), request)
+    assert not expected_in_request(">       assert status == 201\nE   assert 200 == 201", request)

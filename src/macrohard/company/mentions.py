@@ -115,3 +115,25 @@ def mentions(request: str, code: str, qualnames: list[str], limit: int = LIMIT) 
             keep.update(range(*item(lines, number)))
     text = "\n".join(lines[n] for n in sorted(keep))
     return text if len(text) <= limit else text[:limit].rsplit("\n", 1)[0]
+
+
+_FAILED_LINE = re.compile(r"^>\s+(.*)$", re.M)
+MIN_QUOTED = 8  # characters: `201` or `[]` is in any request
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", "", text.replace("'", '"'))
+
+
+def expected_in_request(message: str, request: str) -> bool:
+    """Whether the value a failing test expected (the right of `==` on pytest's `>` line) is
+    written in the request, quotes and spacing aside: the client wrote that answer, so the
+    test is not the one to drop (04's judge called `data == {"key": "color", "value": "blue"}`
+    wrong, the request's own example exchange)."""
+    for line in _FAILED_LINE.findall(message):
+        if "==" not in line:
+            continue
+        expected = _flat(line.split("==", 1)[1].rstrip(": "))
+        if len(expected) >= MIN_QUOTED and expected in _flat(request):
+            return True
+    return False
