@@ -10,7 +10,9 @@ from macrohard.company.splice import (
     hollow,
     insert,
     missing_methods,
+    restored,
     splice,
+    stubbed,
 )
 
 CODE = """from decimal import Decimal
@@ -171,3 +173,37 @@ def test_a_missing_method_is_inserted_at_the_end_of_its_class() -> None:
     assert function_source(result, "total") == function_source(CODE, "total")
     assert insert(CODE, "Money.cents", reply) is None  # already there: splice, not insert
     assert insert(CODE, "Wallet.__str__", reply) is None  # no such class
+
+
+FRESH = '''class Box:
+    def __init__(self, size):
+        """The size."""
+        self.size = size * 2
+
+    def grow(self):
+        """Grow."""
+        raise NotImplementedError
+
+    def shrink(self):
+        raise NotImplementedError
+
+
+def fresh():
+    raise NotImplementedError
+'''
+BEST = """class Box:
+    def __init__(self, size):
+        self.size = size
+
+    def grow(self):
+        self.size += 1
+"""
+
+
+def test_members_a_fill_left_unwritten_keep_the_best_versions_code() -> None:
+    marker = "raise NotImplementedError"
+    assert stubbed(FRESH, marker) == ["Box.grow", "Box.shrink", "fresh"]
+    mended = restored(FRESH, BEST, marker)
+    assert "self.size = size * 2" in mended  # the fresh body stays
+    assert "    def grow(self):\n        self.size += 1\n" in mended  # the best's, spliced in
+    assert stubbed(mended, marker) == ["Box.shrink", "fresh"]  # nothing to take them from

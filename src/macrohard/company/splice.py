@@ -259,3 +259,28 @@ def insert(code: str, qualname: str, reply: str) -> str | None:
     end = span(cls)[1]
     body = _at(reply, method, cls.body[0].col_offset)
     return _parsed(code, [*lines[:end], "", body, *lines[end:]])
+
+
+def stubbed(code: str, marker: str) -> list[str]:
+    """Qualified names of the functions of `code` whose whole body is the statement `marker`
+    (after any docstring): members a fill left unwritten."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    found = []
+    for name, node in functions(tree):
+        body = node.body[1:] if ast.get_docstring(node) is not None else node.body
+        if len(body) == 1 and ast.unparse(body[0]) == marker:
+            found.append(name)
+    return found
+
+
+def restored(code: str, source: str, marker: str) -> str:
+    """`code` with each function it left as `marker` taken from `source` where `source` has it
+    (a fresh candidate whose fill broke off keeps the best version's members there)."""
+    for qualname in stubbed(code, marker):
+        original = function_source(source, qualname) if source else ""
+        if original:
+            code = splice(code, qualname, original) or code
+    return code

@@ -48,6 +48,7 @@ from macrohard.company.splice import (
     hollow,
     insert,
     missing_methods,
+    restored,
     span,
     splice,
     without,
@@ -543,6 +544,12 @@ class Verifier:
         filled = fill_file(ctx, [*convo[:-1], warned], outline, 0.8, rounds)
         if filled and UNFILLED not in filled:
             return filled
+        # a body cut short (01's constructor looped) leaves it unwritten, and the model then
+        # copies the placeholder into every later member: those keep the best version's code,
+        # not a whole-file reply (125 s)
+        mended = restored(filled, current, UNFILLED) if filled and current else None
+        if mended and UNFILLED not in mended and mended != current:
+            return mended
         if rounds % 2 == 1 and current:
             convo += [
                 assistant(f"```python\n{current}```"),
