@@ -5,7 +5,14 @@ from __future__ import annotations
 import ast
 
 from macrohard.company.artifacts import FileContract, FunctionContract, Spec
-from macrohard.company.roles.qa import drop_redefined, importable_names, public_names, unshadow
+from macrohard.company.roles.qa import (
+    answer_start,
+    drop_redefined,
+    importable_names,
+    public_names,
+    unshadow,
+)
+from macrohard.company.service import Service
 from macrohard.synth.imports import add_missing_imports
 
 PASTED_STUB = """import http
@@ -94,3 +101,12 @@ def test_a_command_line_programs_functions_are_imported_where_a_test_uses_them()
     assert "from kvstore import make_server" in add_missing_imports(
         code, [], importable_names(spec)
     )
+
+
+def test_a_continuing_models_tests_begin_with_their_imports_and_first_test() -> None:
+    program = FileContract(path="tool.py", cli_usage="python tool.py FILE")
+    start = answer_start(program)
+    assert "ROOT = pathlib.Path(__file__).resolve().parents[1]" in start
+    assert start.endswith("\n\n\ndef test_")
+    service = Service("kvstore", "make_server", "'127.0.0.1', 0")
+    assert answer_start(program, service) == "import pytest\n\n\ndef test_"  # via api
