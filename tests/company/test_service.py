@@ -11,7 +11,14 @@ import pytest
 
 from macrohard.company.artifacts import FileContract, FunctionContract
 from macrohard.company.roles.qa import conftest, how_to_test
-from macrohard.company.service import Service, drop_own_fixtures, find_service, methods_called
+from macrohard.company.service import (
+    Service,
+    blamed_handlers,
+    drop_own_fixtures,
+    find_service,
+    methods_called,
+    uses_api,
+)
 from macrohard.gates.tests import TestsGate
 from macrohard.sandbox import LocalSandbox
 
@@ -125,3 +132,18 @@ def test_a_failing_api_test_blames_the_method_it_sent_last_before_the_failing_li
     assert methods_called(source, message) == ["DELETE", "PUT"]
     last = ">       assert api('GET', '/keys/a')[0] == 404\nE   assert 200 == 404"
     assert methods_called(source, last)[0] == "GET"
+
+
+def test_failing_api_tests_blame_the_handler_methods_they_sent() -> None:
+    code = (
+        "class Handler:\n    def do_GET(self):\n        pass\n\n    def do_PUT(self):\n        pass"
+    )
+    put = "def test_put(api):\n    status, _ = api('PUT', '/a', {})\n    assert status == 201\n"
+    get = "def test_get(api):\n    assert api('GET', '/a')[0] == 200\n"
+    failed = [
+        (put, ">       assert status == 201"),
+        (get, ">       assert api('GET', '/a')[0] == 200"),
+    ]
+    assert blamed_handlers(code, failed) == ["Handler.do_PUT", "Handler.do_GET"]
+    assert blamed_handlers(code, [("def test_x(api):\n    api('DELETE', '/a')\n", "")]) == []
+    assert uses_api(put) and not uses_api("def test_x(tmp_path):\n    pass\n")

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from macrohard.company.artifacts import FileContract
-from macrohard.company.splice import span, without
+from macrohard.company.splice import functions, span, without
 
 FIXTURES = ("server", "api")
 _FACTORY_PREFIXES = ("make_", "create_", "build_", "new_")
@@ -181,3 +181,23 @@ def methods_called(test_source: str, message: str) -> list[str]:
     )
     calls = [m.group(1) for ln in lines[: upto + 1] for m in _API_CALL.finditer(ln)]
     return list(dict.fromkeys(reversed(calls)))
+
+
+def uses_api(test_source: str) -> bool:
+    """Whether a test takes the `api` fixture."""
+    return bool(re.search(r"def \w+\([^)]*\bapi\b", test_source))
+
+
+def blamed_handlers(code: str, failed: list[tuple[str, str]]) -> list[str]:
+    """The handler methods (`Handler.do_PUT`) of `code` that failing `api` tests point at, from
+    (test source, failure message) pairs: no traceback reaches the code from a request, so the
+    method of the request each test sent last before its failing line is blamed."""
+    try:
+        defined = [q for q, _ in functions(ast.parse(code))]
+    except SyntaxError:
+        return []
+    blamed: list[str] = []
+    for source, message in failed:
+        for method in methods_called(source, message)[:1]:
+            blamed += [q for q in defined if q.endswith(f".do_{method}")]
+    return list(dict.fromkeys(blamed))[:2]

@@ -40,11 +40,10 @@ from macrohard.company.roles.engineer import (
     write_file,
 )
 from macrohard.company.roles.qa import count_tests, test_path
-from macrohard.company.service import API_NOTE, methods_called
+from macrohard.company.service import API_NOTE, blamed_handlers, uses_api
 from macrohard.company.splice import (
     fault_functions,
     function_source,
-    functions,
     hollow,
     insert,
     missing_methods,
@@ -351,7 +350,7 @@ class Verifier:
                 self.judged[key] = "code"  # the client wrote the expected answer
                 continue
             path = self.source_of.get(test_file) or self.design.files[0].path
-            if re.search(r"def \w+\([^)]*\bapi\b", source):  # a service's test: say what api is
+            if uses_api(source):  # a service's test: say what api is
                 source += f"\n{API_NOTE}"
             asked = time.perf_counter()
             verdict = ctx.ask_json(
@@ -439,20 +438,13 @@ class Verifier:
 
     @staticmethod
     def handlers(ctx: Context, best: Trial, current: str) -> list[str]:
-        """An HTTP service's failing tests go through `api(...)`, so no traceback reaches the
-        code: blame the handler's `do_<METHOD>` of the request each test sent last."""
-        try:
-            defined = [q for q, _ in functions(ast.parse(current))]
-        except SyntaxError:
-            return []
-        blamed: list[str] = []
-        for failure in best.trusted_failures:
-            if not failure["test"] or failure["classname"].startswith(CLIENT_MODULE):
-                continue
-            source = test_source(ctx.read(test_file_of(failure)) or "", failure["test"])
-            for method in methods_called(source, failure["message"])[:1]:
-                blamed += [q for q in defined if q.endswith(f".do_{method}")]
-        return list(dict.fromkeys(blamed))[:2]
+        """An HTTP service's failing tests (through `api`): the handler methods they sent."""
+        failed = [
+            (test_source(ctx.read(test_file_of(f)) or "", f["test"]), f["message"])
+            for f in best.trusted_failures
+            if f["test"] and not f["classname"].startswith(CLIENT_MODULE)
+        ]
+        return blamed_handlers(current, failed)
 
     def repair_functions(
         self,
