@@ -9,6 +9,7 @@ from macrohard.company.artifacts import Design, FilePlan, Spec
 from macrohard.company.cli_outline import cli_outline
 from macrohard.company.context import Context, PhaseResult
 from macrohard.company.fill import UNFILLED, fill
+from macrohard.company.roles.qa import module_name
 from macrohard.company.service import find_service
 from macrohard.company.service_outline import service_outline, without_rules
 from macrohard.company.skeleton import skeleton
@@ -45,7 +46,7 @@ def outline_of(ctx: Context, spec: Spec, plan: FilePlan) -> str:
         return ""
     library = skeleton(contract, ctx.request)
     request = ctx.request
-    service = find_service(contract, plan.path[: -len(".py")].replace("/", "."))
+    service = find_service(contract, module_name(plan.path))
     served = service_outline(library, service, request) if service else ""
     if served:  # the API's rules sit at the handler's methods, not again in the docstring
         library, request = served, without_rules(request)
