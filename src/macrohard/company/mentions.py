@@ -125,12 +125,17 @@ def _flat(text: str) -> str:
     return re.sub(r"\s+", "", text.replace("'", '"'))
 
 
+def failed_lines(message: str) -> list[str]:
+    """The source lines pytest marks as failing (`>` lines) in a failure message."""
+    return [line.strip() for line in _FAILED_LINE.findall(message)]
+
+
 def expected_in_request(message: str, request: str) -> bool:
     """Whether the value a failing test expected (the right of `==` on pytest's `>` line) is
     written in the request, quotes and spacing aside: the client wrote that answer, so the
     test is not the one to drop (04's judge called `data == {"key": "color", "value": "blue"}`
     wrong, the request's own example exchange)."""
-    for line in _FAILED_LINE.findall(message):
+    for line in failed_lines(message):
         if "==" not in line:
             continue
         expected = _flat(line.split("==", 1)[1].rstrip(": "))

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from macrohard.company.artifacts import FileContract
+from macrohard.company.mentions import failed_lines
 from macrohard.company.splice import functions, span, without
 
 FIXTURES = ("server", "api")
@@ -30,6 +31,18 @@ class Service:
         return f"{self.factory}({self.arguments})"
 
 
+LOCAL = {"port": "0", "host": "'127.0.0.1'", "address": "('127.0.0.1', 0)"}
+
+
+def listens_on(parameter: str) -> str | None:
+    """What a server factory's parameter says about where it listens, by its name: `port`,
+    `host` or `address` (`server_address`, `addr`); None for anything else."""
+    name = parameter.lower()
+    return next((part for part in ("port", "host") if part in name), None) or (
+        "address" if "addr" in name else None
+    )
+
+
 def _arguments(args: ast.arguments) -> str | None:
     """The arguments that make a server on a free local port, or None where a parameter is
     neither a host, a port nor an address (nothing safe to pass it)."""
@@ -37,14 +50,8 @@ def _arguments(args: ast.arguments) -> str | None:
     required = len(positional) - len(args.defaults)
     parts: list[str] = []
     for i, arg in enumerate(positional):
-        name = arg.arg.lower()
-        value = None
-        if "port" in name:
-            value = "0"
-        elif "host" in name:
-            value = "'127.0.0.1'"
-        elif "addr" in name:
-            value = "('127.0.0.1', 0)"
+        part = listens_on(arg.arg)
+        value = LOCAL[part] if part else None
         if i < required:
             if value is None:
                 return None
@@ -174,7 +181,7 @@ _API_CALL = re.compile(r"""\bapi\(\s*["'](GET|POST|PUT|PATCH|DELETE)["']""")
 def methods_called(test_source: str, message: str) -> list[str]:
     """The HTTP methods a failing test sent through `api(...)` up to the line that failed (the
     pytest `>` line), the latest first: the handler method a repair should look at."""
-    failed = next((ln[1:].strip() for ln in message.splitlines() if ln.startswith(">")), "")
+    failed = next(iter(failed_lines(message)), "")
     lines = test_source.splitlines()
     upto = next(
         (i for i, ln in enumerate(lines) if failed and ln.strip() == failed), len(lines) - 1

@@ -14,8 +14,8 @@ from __future__ import annotations
 import ast
 import re
 
-from macrohard.company.mentions import FENCE, prose
-from macrohard.company.service import Service
+from macrohard.company.mentions import prose
+from macrohard.company.service import Service, listens_on
 from macrohard.company.skeleton import quote
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -73,8 +73,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
 '''
 
 
-def _cells(line: str) -> list[str]:
-    return [c.strip() for c in line.strip().strip("|").split("|")]
+_RULE = re.compile(r"[|:\-\s]+")  # a table's header rule, `|---|---|`
+
+
+def _row(text: str) -> str:
+    """A table row as one line of text (`| a | b |` -> `a: b`)."""
+    return ": ".join(c.strip() for c in text.strip().strip("|").split("|") if c.strip())
 
 
 def rules(request: str) -> tuple[dict[str, list[str]], list[str]]:
@@ -87,11 +91,11 @@ def rules(request: str) -> tuple[dict[str, list[str]], list[str]]:
     for _, line in prose(lines):
         text = line.strip()
         table = text.startswith("|")
-        if table and re.fullmatch(r"[|:\-\s]+", text):
-            continue  # the header's rule
+        if table and _RULE.fullmatch(text):
+            continue
         if not table:
             in_api = False
-        row = ": ".join(c for c in _cells(text) if c) if table else text.lstrip("-*+ ")
+        row = _row(text) if table else text.lstrip("-*+ ")
         named = list(dict.fromkeys(_METHOD.findall(row)))
         for method in named:
             by_method.setdefault(method, []).append(row)
@@ -104,13 +108,11 @@ def rules(request: str) -> tuple[dict[str, list[str]], list[str]]:
 
 def examples(request: str) -> dict[str, list[str]]:
     """The example exchanges in the request's code blocks (`PUT /keys/a {"value": 1} -> 201`)."""
+    lines = request.splitlines()
+    outside = {number for number, _ in prose(lines)}
     found: dict[str, list[str]] = {}
-    fenced = False
-    for line in request.splitlines():
-        if line.strip().startswith(FENCE):
-            fenced = not fenced
-            continue
-        match = _EXAMPLE.match(line) if fenced else None
+    for number, line in enumerate(lines):
+        match = _EXAMPLE.match(line) if number not in outside else None
         if match:
             found.setdefault(match.group(1), []).append(" ".join(line.split()))
     return found
@@ -123,8 +125,7 @@ def without_rules(request: str) -> str:
     kept = []
     for line in request.splitlines():
         text = line.strip()
-        row = ": ".join(c for c in _cells(text) if c) if text.startswith("|") else text
-        if text.startswith("|") and (row in rows or re.fullmatch(r"[|:\-\s]+", text)):
+        if text.startswith("|") and (_RULE.fullmatch(text) or _row(text) in rows):
             continue
         kept.append(line)
     return "\n".join(kept)
@@ -152,11 +153,13 @@ def _handler(service: Service, rows: list[str]) -> str:
 
 def _factory_body(node: ast.FunctionDef) -> str | None:
     """`make_server`'s body where its parameters say where to listen; None otherwise."""
-    names = [a.arg for a in [*node.args.posonlyargs, *node.args.args]]
-    host = next((n for n in names if "host" in n.lower()), None)
-    port = next((n for n in names if "port" in n.lower()), None)
-    address = next((n for n in names if "addr" in n.lower()), None)
-    where = f"({host}, {port})" if host and port else address
+    named: dict[str, str] = {}
+    for arg in [*node.args.posonlyargs, *node.args.args]:
+        part = listens_on(arg.arg)
+        if part:
+            named.setdefault(part, arg.arg)
+    both = "host" in named and "port" in named
+    where = f"({named['host']}, {named['port']})" if both else named.get("address")
     if where is None:
         return None
     return (
