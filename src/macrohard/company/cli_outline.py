@@ -16,6 +16,7 @@ import re
 import textwrap
 
 from macrohard.company.cli_parser import (
+    Usage,
     namespace,
     parser_code,
     read_usage,
@@ -25,6 +26,7 @@ from macrohard.company.cli_parser import (
 from macrohard.company.contract import file_names
 from macrohard.company.mentions import SPAN, item, prose
 from macrohard.company.skeleton import quote
+from macrohard.company.storage_outline import ABOUT_STORAGE, how_to_open, storage_helper
 
 DOC_LIMIT = 700  # characters of request text per member
 MODULE_LIMIT = 2000
@@ -108,6 +110,8 @@ def cli_outline(path: str, cli_usage: str, request: str, library: str = "") -> s
     parsed = read_usage(forms, program, subs)
     if parsed is not None:
         parsed = with_choices(with_defaults(parsed, about_options), request)
+    storage = storage_helper(request, [*about_options, *rest])
+    opened = how_to_open(_database_option(parsed, about_options)) if storage else ""
     own_main = bool(re.search(r"^def main\(", library, re.M))  # the contract may name one
     # a single command does all its work in run(): the rules go there; subcommands share them
     # (and so do a program's own library functions: kvstore's HTTP API is make_server's work)
@@ -115,8 +119,9 @@ def cli_outline(path: str, cli_usage: str, request: str, library: str = "") -> s
     shared = [] if alone else [*rest, *about_exit]
     parts = [
         quote(["Command line:\n" + usage, *shared], "", MODULE_LIMIT),
-        "import argparse\nimport sys",
+        "import argparse\nimport sqlite3\nimport sys" if storage else "import argparse\nimport sys",
         library,
+        storage,
     ]
     body = "\n".join(parser_code(parsed)) if parsed is not None else "    ..."
     parts.append(
@@ -130,6 +135,7 @@ def cli_outline(path: str, cli_usage: str, request: str, library: str = "") -> s
         about = [
             f"The `{sub}` subcommand; returns the exit code.",
             holds,
+            opened,
             *about_sub.get(sub, []),
             *exits.get(sub, []),
         ]
@@ -143,6 +149,7 @@ def cli_outline(path: str, cli_usage: str, request: str, library: str = "") -> s
         about = [
             "The program's work for the parsed `args`; returns the exit code.",
             holds,
+            opened,
             *(rest if alone else []),
             *about_exit,
         ]
@@ -173,6 +180,26 @@ def cli_outline(path: str, cli_usage: str, request: str, library: str = "") -> s
     except SyntaxError:
         return ""
     return outline
+
+
+def _database_option(parsed: Usage | None, about_options: list[str]) -> str:
+    """The `args` attribute that holds the database's path: the option a bullet about storage
+    describes (`--db PATH` ... "selects the database file"), or one whose default is a
+    database file; '' when there is none."""
+    for argument in parsed.options if parsed is not None else []:
+        if not argument.metavar:
+            continue
+        about = [b for b in about_options if _first_word(b) == argument.name]
+        if any(ABOUT_STORAGE.search(b) for b in about) or argument.default.endswith(
+            (".db", ".sqlite", ".sqlite3")
+        ):
+            return argument.dest
+    return ""
+
+
+def _first_word(text: str) -> str:
+    spans = SPAN.findall(text)
+    return spans[0].split()[0] if spans and spans[0].split() else ""
 
 
 def _only_names_files(text: str, spans: list[str]) -> bool:
