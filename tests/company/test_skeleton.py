@@ -121,3 +121,15 @@ def test_a_model_written_spec_s_methods_join_their_class_and_a_bad_one_falls_bac
         path="x.py", functions=[FunctionContract(name="f", signature="def f(a b) -> int")]
     )
     assert skeleton(broken, "") == ""
+
+
+def test_a_bullet_that_calls_the_constructor_is_the_constructor_s_rule() -> None:
+    request = (
+        "One file: **`cache.py`**, containing `class Cache`:\n\n"
+        "- `Cache(size: int, on_drop=None)` — `on_drop`, if given, is called as "
+        "`on_drop(key)` each time an entry is dropped.\n"
+        "- `put(key, value) -> None` — store a value; drop the oldest entry when full.\n"
+    )
+    code = skeleton(spec_from_request(request).files[0], request)  # type: ignore[union-attr]
+    assert "called as `on_drop(key)`" in doc(code, "__init__")  # beside the parameter's store
+    assert "on_drop" not in doc(code, "Cache")

@@ -12,7 +12,7 @@ import pytest
 from macrohard.company.artifacts import Design, FileContract, FilePlan, FunctionContract, Spec
 from macrohard.company.budget import Budget, BudgetedModel
 from macrohard.company.context import Context
-from macrohard.company.roles.verify import FILL_PROMPT_SECONDS, Trial, Verifier
+from macrohard.company.roles.verify import FILL_PROMPT_SECONDS, TEST_RUN_SECONDS, Trial, Verifier
 from macrohard.gates import GateResult
 from macrohard.models import ScriptedModel
 from macrohard.models.base import Usage
@@ -102,3 +102,16 @@ def test_a_file_with_an_outline_is_reckoned_at_its_bodies_until_a_round_is_measu
     assert whole < Verifier.candidate_seconds(ctx, CODE) + FILL_PROMPT_SECONDS - 20
     verifier.file_round_seconds = 25.0  # once measured, the measure
     assert verifier.file_seconds(ctx, "mathutil.py", CODE) == 25.0
+
+
+def test_before_a_round_is_measured_the_engineer_s_own_time_for_the_file_is_the_guess(
+    tmp_path: Path,
+) -> None:
+    """03-todo's filled file took the engineer 155 s; reckoned at its size (255 s), verify
+    stopped at once with 270 s of budget left."""
+    ctx = context(tmp_path, 100)
+    verifier = Verifier()
+    assert verifier.step(ctx, best(), "mathutil.py", CODE, True) == ["add"]  # ~72 s: no file
+    ctx.written_in["mathutil.py"] = 40.0
+    assert verifier.file_seconds(ctx, "mathutil.py", CODE) == 40.0 + TEST_RUN_SECONDS
+    assert verifier.step(ctx, best(), "mathutil.py", CODE, True) == []  # 55 s + 30 s fits

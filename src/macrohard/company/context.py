@@ -48,6 +48,9 @@ class Context:
     # None: as many as the time budget allows (up to TIMED_ROUNDS), or UNTIMED_ROUNDS without one
     repair_rounds: int | None = None
     notes: list[str] = field(default_factory=list)
+    # how long the engineer took to write each file in this process (a resumed run has none):
+    # a fresh candidate of the file costs about as much
+    written_in: dict[str, float] = field(default_factory=dict)
 
     # -- files -------------------------------------------------------------------------------
     def path(self, rel: str) -> Path:

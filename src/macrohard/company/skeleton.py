@@ -94,6 +94,13 @@ def _class(name: str) -> Callable[[str], bool]:
     return lambda span: bool(pattern.fullmatch(span))
 
 
+def _constructs(paragraph: str, name: str) -> bool:
+    """A paragraph about the constructor: its first span calls the class (`Name(...)`), rather
+    than declaring it (`class Name(...)`)."""
+    spans = SPAN.findall(paragraph)
+    return bool(spans) and spans[0].strip().startswith(f"{name}(")
+
+
 def _special(name: str) -> Callable[[str], bool]:
     """A usage of the special method in general terms (`len(cache)`, `a + b`, `-m`), not an
     example with values (`0.1 + 0.2`, `Money("1") == Money("1.00")`)."""
@@ -192,17 +199,27 @@ def skeleton(contract: FileContract, request: str) -> str:
     quoted: dict[str, str] = {}  # paragraph -> the member whose docstring quotes it
     for name, (head, note) in classes.items():
         lines = [f"{head}:\n"]
-        about = _docstring(_subjects(request, _class(name)), "    ", quoted, name)
+        # "`LRUCache(capacity: int, on_evict=None)` - ... `on_evict` is called ..." is the
+        # constructor's rule: at the class, the 1.5B model's `__init__` kept only the
+        # attributes its own docstring named, and no member ever called `on_evict`
+        described = _subjects(request, _class(name))
+        called = [p for p in described if _constructs(p, name)]
+        about = _docstring([p for p in described if p not in called], "    ", quoted, name)
         lines.append(about)
         init = _constructor(name, note)
         bodies = methods.get(name, [])
         if init and not any(" __init__(" in m for m in bodies):
             about_init = _initialised(request, _parameters(init))
-            doc = _docstring(about_init, "        ", quoted, "__init__")
+            doc = _docstring([*called, *about_init], "        ", quoted, "__init__")
             lines.append(_method_line(init, doc, "    "))
         for signature in bodies:
             method = signature.split("(")[0].split()[-1]
             is_dunder = method.startswith("__") and method.endswith("__")
+            if method == "__init__":
+                about_init = _initialised(request, _parameters(signature))
+                doc = _docstring([*called, *about_init], "        ", quoted, "__init__")
+                lines.append(_method_line(signature, doc, "    "))
+                continue
             if is_dunder:
                 found, related = _subjects(request, _special(method), anywhere=True), []
             else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from macrohard.company.artifacts import Design, FilePlan, Spec
@@ -186,10 +187,12 @@ class Engineer:
         missing: list[str] = []
 
         def build(plan: FilePlan) -> tuple[FilePlan, str | None]:
+            started = time.monotonic()
             outline = outline_of(ctx, spec, plan)
             messages = file_request(ctx, spec, design, plan, outline)
             filled = fill_file(ctx, messages, outline)
             if filled and UNFILLED not in filled:
+                ctx.written_in[plan.path] = time.monotonic() - started
                 return plan, filled
             # a member the model could not write in place (a parser's body ran past its
             # length): the whole file at once, where helpers may come first

@@ -68,6 +68,7 @@ JUDGE_GUESS = 45.0  # seconds, until one was measured
 FILL_PROMPT_SECONDS = 40.0  # reading a fill's prompt (04's: 3,466 tokens and a body in 49 s)
 PER_TEST = 10.0  # seconds a test of a trial may run: a hung test fails alone (a shutdown() of
 # a server that never served waits forever: every 04-kvstore QA test did, and the trial timed out)
+TEST_RUN_SECONDS = 15.0
 UNTIMED_ROUNDS = 6  # repair rounds of a run without a time limit
 # with one, the clock decides: a 1.5B build of 01-money stopped after 6 rounds at 345 s of its 540
 TIMED_ROUNDS = 24
@@ -283,12 +284,16 @@ class Verifier:
 
     def file_seconds(self, ctx: Context, path: str, current: str) -> float:
         """A whole-file round: as long as the last one took, once one was measured; before that,
-        a file with an outline is reckoned at the bodies only, plus reading its prompt (01's
+        as long as the engineer took to write the file, plus a test run; failing that (a resumed
+        run), a file with an outline is reckoned at the bodies only, plus reading its prompt (01's
         took 60-70 s where its whole size said 138 s; 04's outline is mostly written plumbing
         and docstrings, and its 297 s reckoning ended a build with 297 s unused)."""
         took = self.file_round_seconds
         if took is not None:
             return took
+        if path in ctx.written_in:  # 03-todo's 155 s fill was reckoned at 255 s, and 270 s
+            # of its budget went unused
+            return ctx.written_in[path] + TEST_RUN_SECONDS
         fills = getattr(ctx.model, "supports_prefill", False)
         plan = next((p for p in self.design.files if p.path == path), None) if fills else None
         outline = outline_of(ctx, self.spec, plan) if plan is not None else ""
@@ -315,7 +320,7 @@ class Verifier:
         reading included), plus its test run."""
         usage = ctx.model.usage
         per_token = usage.seconds / usage.completion_tokens if usage.completion_tokens else 0.1
-        return (len(code) / 4.0 + 50) * per_token + 15.0  # ~4 characters a token in code
+        return (len(code) / 4.0 + 50) * per_token + TEST_RUN_SECONDS  # ~4 characters a token
 
     # -- steps ---------------------------------------------------------------------------------
     def trial(self, ctx: Context, *, new_code: bool = True) -> Trial:
