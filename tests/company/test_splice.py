@@ -13,6 +13,7 @@ from macrohard.company.splice import (
     restored,
     splice,
     stubbed,
+    written,
 )
 
 CODE = """from decimal import Decimal
@@ -91,6 +92,23 @@ def test_a_trace_puts_accessors_last_so_the_cut_keeps_the_logic() -> None:
         "V.parts",
         "V.hook",
     ]
+
+
+def test_functions_the_outline_wrote_are_blamed_only_when_nothing_else_is() -> None:
+    """03-todo's failing example ran `main`, `build_parser` and `open_db` (written from the
+    request, right) beside the subcommand the model wrote wrong."""
+    outline = (
+        "def open_db(path):\n    'Open it.'\n    return path\n\n\n"
+        "def cmd_add(args):\n    'Add.'\n    ...\n\n\n"
+        "def main():\n    return cmd_add(None)\n"
+    )
+    assert written(outline) == {"open_db", "main"}
+    code = outline.replace("    ...", "    return open_db(args)")
+    message = "functions run: todo.py:main, todo.py:open_db, todo.py:cmd_add"
+    given = written(outline)
+    assert fault_functions(code, "todo.py", [message], given=given) == ["cmd_add"]
+    only_given = "functions run: todo.py:main, todo.py:open_db"
+    assert fault_functions(code, "todo.py", [only_given], given=given) == ["main", "open_db"]
 
 
 def test_a_frame_in_another_file_blames_nothing_here() -> None:

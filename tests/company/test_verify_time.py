@@ -36,6 +36,13 @@ def context(tmp_path: Path, seconds_left: float, prefill: bool = False) -> Conte
     return Context("r-test", "a request", tmp_path, model, LocalSandbox())
 
 
+def verifier() -> Verifier:
+    made = Verifier()
+    made.spec = Spec(summary="math", files=[FileContract(path="mathutil.py")])
+    made.design = Design(files=[FilePlan(path="mathutil.py")])
+    return made
+
+
 def best() -> Trial:
     result = GateResult("tests", "failed", "1 failed", details={"failures": [FAILURE]})
     return Trial({"mathutil.py": CODE}, result)
@@ -54,7 +61,7 @@ def test_the_next_repair_is_what_fits_the_time_left(
     tmp_path: Path, seconds_left: float, whole_next: bool, expected: list[str] | None
 ) -> None:
     ctx = context(tmp_path, seconds_left)
-    assert Verifier().step(ctx, best(), "mathutil.py", CODE, whole_next) == expected
+    assert verifier().step(ctx, best(), "mathutil.py", CODE, whole_next) == expected
     stopped = [n for n in ctx.notes if n.startswith("verify: stopped")]
     assert bool(stopped) == (expected is None)  # the note only when verify really stops
 
@@ -76,10 +83,10 @@ def test_a_whole_file_round_is_reckoned_at_what_the_last_one_took(tmp_path: Path
     """01's filled candidates took 60-70 s where the file's size at the run's pace said 138 s,
     and verify stopped with 136 s unused; once a file round is measured, that is the guess."""
     ctx = context(tmp_path, 60)
-    verifier = Verifier()
-    assert verifier.step(ctx, best(), "mathutil.py", CODE, True) == ["add"]  # ~72 s: no file
-    verifier.file_round_seconds = 20.0
-    assert verifier.step(ctx, best(), "mathutil.py", CODE, True) == []  # 20 s + 30 s fits
+    made = verifier()
+    assert made.step(ctx, best(), "mathutil.py", CODE, True) == ["add"]  # ~72 s: no file
+    made.file_round_seconds = 20.0
+    assert made.step(ctx, best(), "mathutil.py", CODE, True) == []  # 20 s + 30 s fits
 
 
 def test_a_file_with_an_outline_is_reckoned_at_its_bodies_until_a_round_is_measured(
@@ -110,8 +117,22 @@ def test_before_a_round_is_measured_the_engineer_s_own_time_for_the_file_is_the_
     """03-todo's filled file took the engineer 155 s; reckoned at its size (255 s), verify
     stopped at once with 270 s of budget left."""
     ctx = context(tmp_path, 100)
-    verifier = Verifier()
-    assert verifier.step(ctx, best(), "mathutil.py", CODE, True) == ["add"]  # ~72 s: no file
+    made = verifier()
+    assert made.step(ctx, best(), "mathutil.py", CODE, True) == ["add"]  # ~72 s: no file
     ctx.written_in["mathutil.py"] = 40.0
-    assert verifier.file_seconds(ctx, "mathutil.py", CODE) == 40.0 + TEST_RUN_SECONDS
-    assert verifier.step(ctx, best(), "mathutil.py", CODE, True) == []  # 55 s + 30 s fits
+    assert made.file_seconds(ctx, "mathutil.py", CODE) == 40.0 + TEST_RUN_SECONDS
+    assert made.step(ctx, best(), "mathutil.py", CODE, True) == []  # 55 s + 30 s fits
+
+
+def test_when_every_blamed_function_does_not_fit_the_first_ones_still_go(tmp_path: Path) -> None:
+    """03-todo's trace blamed five functions, reckoned at 261 s with 263 s left: the build
+    stopped there instead of repairing the first of them."""
+    code = "def add(a, b):\n    return a - b\n\n\ndef big(x):\n" + "    x += 1\n" * 300
+    ran = {"classname": "tests.test_client_examples", "test": "t", "message": "x"}
+    ran["message"] = "functions run: mathutil.py:add, mathutil.py:big"
+    trial = Trial(
+        {"mathutil.py": code}, GateResult("tests", "failed", "", details={"failures": [ran]})
+    )
+    ctx = context(tmp_path, 60)  # add: ~21 s + 30 s reserve; add and big: ~96 s
+    assert verifier().step(ctx, trial, "mathutil.py", code, False) == ["add"]
+    assert not ctx.notes

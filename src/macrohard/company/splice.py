@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import re
 import textwrap
+from collections.abc import Collection
 
 _FRAME = re.compile(r'File "([^"]+)", line (\d+), in (\w+)')
 _CALL = re.compile(r"\.?\b([A-Za-z_]\w*)\s*\(")
@@ -53,11 +54,19 @@ def without(code: str, spans: list[tuple[int, int]]) -> list[str]:
     ]
 
 
-def fault_functions(code: str, path: str, messages: list[str], limit: int = 2) -> list[str]:
+def fault_functions(
+    code: str,
+    path: str,
+    messages: list[str],
+    limit: int = 2,
+    given: Collection[str] = (),
+) -> list[str]:
     """Qualified names of the functions of `code` (the file at `path`) the failure messages
     blame: the innermost traceback frame in this file first, else the functions of this file a
     failing client example ran (traced; up to TRACED_LIMIT), else the functions the failing
-    example or test calls (methods matched by their own name)."""
+    example or test calls (methods matched by their own name). The `given` functions (written
+    by the outline, not the model) come only when nothing else is blamed: 03-todo's trace ran
+    `main`, `build_parser` and `open_db` beside the one subcommand at fault."""
     try:
         tree = ast.parse(code)
     except SyntaxError:
@@ -88,7 +97,26 @@ def fault_functions(code: str, path: str, messages: list[str], limit: int = 2) -
             if match and not name.startswith("test"):
                 blamed.append(match[0])
                 break
-    return list(dict.fromkeys(blamed))[: max(limit, TRACED_LIMIT) if traced else limit]
+    ordered = list(dict.fromkeys(blamed))
+    ordered = [q for q in ordered if q not in given] or ordered
+    return ordered[: max(limit, TRACED_LIMIT) if traced else limit]
+
+
+def written(outline: str) -> set[str]:
+    """The functions an outline gives with their bodies (a parser, `main`, a storage helper):
+    everything but a docstring and `...`."""
+    try:
+        tree = ast.parse(outline)
+    except SyntaxError:
+        return set()
+    found = set()
+    for qualname, node in functions(tree):
+        body = node.body[1:] if ast.get_docstring(node) is not None else node.body
+        only = body[0] if len(body) == 1 else None
+        value = only.value if isinstance(only, ast.Expr) else None
+        if not (isinstance(value, ast.Constant) and value.value is ...):
+            found.add(qualname)
+    return found
 
 
 def missing_methods(code: str, messages: list[str]) -> list[str]:
