@@ -33,3 +33,13 @@ def test_each_known_error_gets_its_reading_in_the_order_met() -> None:
 
 def test_an_ordinary_failure_gets_no_hint() -> None:
     assert hints(["AssertionError: assert 3 == 4", "ValueError: bad ratio"]) == []
+
+
+def test_a_standard_library_object_s_missing_attribute_names_the_classes_that_have_it() -> None:
+    import sqlite3  # noqa: F401  # the reading looks only at modules already imported
+
+    said = hints(["AttributeError: 'sqlite3.Connection' object has no attribute 'lastrowid'"])
+    assert said == ["A `sqlite3.Connection` has no `lastrowid`; `sqlite3.Cursor` has it."]
+    # a project's own class, or an attribute no class of the module has: nothing to say
+    assert hints(["'money.Money' object has no attribute 'cents'"]) == []
+    assert hints(["'sqlite3.Connection' object has no attribute 'nowhere_at_all'"]) == []

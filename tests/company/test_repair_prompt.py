@@ -78,3 +78,24 @@ def test_a_prefilled_repair_is_spliced_into_the_file(tmp_path: Path) -> None:
     code = verifier.repair_functions(ctx, "calc.py", current, ["add(1, 2) == 3"], ["add"], 1)
     assert code == 'def add(a, b):\n    """The sum."""\n    return a + b\n'
     assert model.requests[0].messages[-1]["content"].endswith('"""The sum."""\n')
+
+
+def test_each_repair_of_the_same_blamed_functions_begins_at_the_next_one(tmp_path: Path) -> None:
+    """The answer is begun at the first blamed def, and the model stops after it: 06-lrucache's
+    repairs of `__init__`, `put`, `get` and `keys` rewrote `__init__` every time."""
+    spec = Spec(summary="calc", files=[FileContract(path="calc.py")])
+    verifier = Verifier()
+    verifier.spec, verifier.design = spec, Design(files=[FilePlan(path="calc.py")])
+    verifier.repaired = Counter()
+    model = ScriptedModel(["    return a\n```\n", "    return a * b\n```\n"], supports_prefill=True)
+    ctx = Context("r-test", "keep and multiply", tmp_path, model, LocalSandbox())
+    current = (
+        'def keep(a):\n    """The same."""\n    return a\n\n\n'
+        'def mul(a, b):\n    """The product."""\n    return a + b\n'
+    )
+    blamed = ["keep", "mul"]
+    first = verifier.repair_functions(ctx, "calc.py", current, ["mul(2, 3) == 6"], blamed, 1)
+    assert first is None  # `keep` again, unchanged
+    second = verifier.repair_functions(ctx, "calc.py", current, ["mul(2, 3) == 6"], blamed, 2)
+    assert model.requests[1].messages[-1]["content"].endswith('"""The product."""\n')
+    assert second is not None and "return a * b" in second

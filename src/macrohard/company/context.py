@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -100,9 +101,10 @@ class Context:
         max_tokens: int = 1024,
         temperature: float = 0.0,
         seed: int | None = None,
+        stop: Sequence[str] = (),
     ) -> str:
         return self.model.complete(
-            messages, max_tokens=max_tokens, temperature=temperature, seed=seed
+            messages, max_tokens=max_tokens, temperature=temperature, seed=seed, stop=stop
         ).text
 
     def ask_json(

@@ -9,9 +9,32 @@ so a few well-known errors get a one-line reading. Nothing here knows a particul
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 
 _Hint = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
+
+
+def _owners(match: re.Match[str]) -> str:
+    """Which classes of a standard-library module have the attribute its object lacked:
+    "'sqlite3.Connection' object has no attribute 'lastrowid'" (two repairs of 03-todo's
+    `cmd_add` kept `conn.lastrowid`) has it on `sqlite3.Cursor`. Only modules this process
+    has already imported are looked at (importing one can have side effects)."""
+    module_name, type_name, attribute = match[1], match[2], match[3]
+    module = sys.modules.get(module_name)
+    if module is None or module_name.split(".")[0] not in sys.stdlib_module_names:
+        return ""
+    owners = [
+        f"`{module_name}.{name}`"
+        for name, value in sorted(vars(module).items())
+        if isinstance(value, type) and not name.startswith("_") and name != type_name
+        if attribute in dir(value)
+    ]
+    if not owners or len(owners) > 3:
+        return ""
+    has = "has" if len(owners) == 1 else "have"
+    return f"A `{module_name}.{type_name}` has no `{attribute}`; {', '.join(owners)} {has} it."
+
 
 _HINTS: tuple[_Hint, ...] = (
     (
@@ -53,6 +76,7 @@ _HINTS: tuple[_Hint, ...] = (
             "reaching a case that returns directly."
         ),
     ),
+    (re.compile(r"'([a-z_][\w.]*)\.([A-Z]\w*)' object has no attribute '(\w+)'"), _owners),
 )
 
 
@@ -62,5 +86,7 @@ def hints(failures: list[str]) -> list[str]:
     for text in failures:
         for pattern, say in _HINTS:
             for match in pattern.finditer(text):
-                found.setdefault(say(match), None)
+                reading = say(match)
+                if reading:
+                    found.setdefault(reading, None)
     return list(found)
