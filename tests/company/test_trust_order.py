@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from macrohard.company.artifacts import Design, FileContract, FilePlan, Spec
 from macrohard.company.budget import Budget, BudgetedModel
 from macrohard.company.context import Context
 from macrohard.company.roles.verify import CLIENT_MODULE, Trial, Verifier
@@ -41,8 +42,11 @@ def test_a_failing_client_example_hides_the_model_s_tests_from_the_repair(tmp_pa
     ctx = Context(
         "r", "a request", tmp_path, BudgetedModel(ScriptedModel([]), budget), LocalSandbox()
     )
-    assert Verifier().faults(ctx, both, "mod.py", CODE) == ["a"]
-    assert Verifier().faults(ctx, trial(qa), "mod.py", CODE) == ["b"]  # then the tests steer
+    verifier = Verifier()
+    verifier.spec = Spec(summary="mod", files=[FileContract(path="mod.py")])
+    verifier.design = Design(files=[FilePlan(path="mod.py")])
+    assert verifier.faults(ctx, both, "mod.py", CODE) == ["a"]
+    assert verifier.faults(ctx, trial(qa), "mod.py", CODE) == ["b"]  # then the tests steer
 
 
 def test_without_client_failures_every_failure_counts() -> None:
