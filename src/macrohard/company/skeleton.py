@@ -170,6 +170,13 @@ def _method_line(signature: str, doc: str, indent: str) -> str:
     return f"\n{indent}{signature}:\n{doc}{indent}    ...\n"
 
 
+def _init_line(signature: str, called: list[str], request: str, quoted: dict[str, str]) -> str:
+    """`__init__` with the bullets that call the class and those about its parameters and the
+    object's attributes as its docstring."""
+    about = [*called, *_initialised(request, _parameters(signature))]
+    return _method_line(signature, _docstring(about, "        ", quoted, "__init__"), "    ")
+
+
 def skeleton(contract: FileContract, request: str) -> str:
     """The file's outline; '' when the contract names no class or function to outline."""
     classes: dict[str, tuple[str, str]] = {}  # name -> (class line, constructor note)
@@ -209,16 +216,12 @@ def skeleton(contract: FileContract, request: str) -> str:
         init = _constructor(name, note)
         bodies = methods.get(name, [])
         if init and not any(" __init__(" in m for m in bodies):
-            about_init = _initialised(request, _parameters(init))
-            doc = _docstring([*called, *about_init], "        ", quoted, "__init__")
-            lines.append(_method_line(init, doc, "    "))
+            lines.append(_init_line(init, called, request, quoted))
         for signature in bodies:
             method = signature.split("(")[0].split()[-1]
             is_dunder = method.startswith("__") and method.endswith("__")
             if method == "__init__":
-                about_init = _initialised(request, _parameters(signature))
-                doc = _docstring([*called, *about_init], "        ", quoted, "__init__")
-                lines.append(_method_line(signature, doc, "    "))
+                lines.append(_init_line(signature, called, request, quoted))
                 continue
             if is_dunder:
                 found, related = _subjects(request, _special(method), anywhere=True), []
