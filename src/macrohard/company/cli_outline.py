@@ -91,7 +91,7 @@ def cli_outline(path: str, cli_usage: str, request: str, library: str = "") -> s
     about_options, about_exit, about_sub, rest = [], [], dict[str, list[str]](), []
     exits = dict[str, list[str]]()  # subcommand -> the exit-code rules that name it
     for text, spans in _bullets(_interface(request), path):
-        first = spans[0].split()[0] if spans else ""
+        first = _first_word(text)
         if first in subs:
             about_sub.setdefault(first, []).append(text)
         elif first in options or first.split("=")[0] in options:

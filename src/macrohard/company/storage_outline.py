@@ -78,15 +78,16 @@ def storage_helper(request: str, about: list[str]) -> str:
         "    ",
         900,
     )
+    head = f"def {HELPER}(path: str) -> sqlite3.Connection:\n{doc}"
     made = tables(request)
     if not made:
-        return f"def {HELPER}(path: str) -> sqlite3.Connection:\n{doc}    ..."
+        return f"{head}    ..."
     lines = ["    conn = sqlite3.connect(path)"]
     for name, columns in made:
         statement = f"CREATE TABLE IF NOT EXISTS {name} ({columns})"
         lines.append(f"    conn.execute({statement!r})")
     lines += ["    conn.commit()", "    return conn"]
-    return f"def {HELPER}(path: str) -> sqlite3.Connection:\n{doc}" + "\n".join(lines)
+    return head + "\n".join(lines)
 
 
 def how_to_open(option: str) -> str:
