@@ -18,6 +18,8 @@ import re
 import shlex
 from dataclasses import dataclass, field
 
+from macrohard.company.harness import BODY, HEADER, SITE_HEAD, SITE_TAIL, STEPPER, TRACER, WALK_HEAD
+
 _FENCE = re.compile(r"^```[^\n]*\n(.*?)^```", re.S | re.M)
 _FILE_LABEL = re.compile(r"`([\w.-]+\.[A-Za-z0-9]+)`\s*:?\s*$")
 _PRINTS = re.compile(r"`((?:python3?|\./)[^`]+)`\s+(?:prints|outputs|writes|shows)\b")
@@ -255,6 +257,24 @@ def closeness(message: str) -> float:
     return difflib.SequenceMatcher(None, want, got, autojunk=False).ratio()
 
 
+WALK_CHARS = 1200  # a failure message with its line-by-line walk, in a prompt
+
+
+def shorten(messages: list[str], chars: int, walk_chars: int = WALK_CHARS) -> list[str]:
+    """Failure messages cut to `chars` each; the first with a line-by-line walk of the code (see
+    harness.STEPPER) keeps it, up to `walk_chars` (0: none does), and goes first; the others
+    lose theirs: one walk tells the cause, three would crowd the prompt."""
+    out: list[str] = []
+    walked: list[str] = []
+    for message in messages:
+        head, found, _ = message.partition(WALK_HEAD)
+        if found and walk_chars and not walked:
+            walked.append(message[: max(walk_chars, len(head[:chars]))])
+        else:
+            out.append(head.rstrip()[:chars])
+    return walked + out
+
+
 def render(examples: Examples, depth: int = 1) -> str | None:
     """A pytest file that checks every example (None when the request has none); `depth` is how
     many folders below the project's root it will live (tests/test_client_examples.py: 1)."""
@@ -267,251 +287,11 @@ def render(examples: Examples, depth: int = 1) -> str | None:
         (i, j) for i, t in enumerate(transcripts) for j, (_, want) in enumerate(t) if want.strip()
     ]
     return (
-        _HEADER.replace("parents[1]", f"parents[{depth}]")
+        HEADER.replace("parents[1]", f"parents[{depth}]")
         + f"DOCTESTS = {doctests!r}\nTRANSCRIPTS = {transcripts!r}\nFILES = {examples.files!r}\n"
         + f"CASES = {cases!r}\nMODULES = {examples.modules!r}\n"
-        + f"SITECUSTOMIZE = {_SITE_HEAD + TRACER + _SITE_TAIL!r}\n"
+        + f"SITECUSTOMIZE = {SITE_HEAD + TRACER + SITE_TAIL!r}\n"
         + TRACER
-        + _BODY
+        + STEPPER
+        + BODY
     )
-
-
-_HEADER = '''"""The client's own examples from the request, checked as written.
-
-Made by Macrohard, not by a model: these tests are never dropped or rewritten during repair.
-"""
-
-import doctest
-import json
-import linecache
-import os
-import pathlib
-import shutil
-import subprocess  # nosec B404 - runs the project's own CLI inside the build sandbox
-import sys
-
-import pytest
-
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-'''
-
-# Which of the project's functions a failing example ran: the repair then looks at those, not at
-# whatever the example's last line happens to call. Used in-process for the interpreter sessions
-# and, as a sitecustomize module, inside the CLI runs of the transcripts.
-TRACER = """
-
-def project_file(root, filename):
-    # the project's own code, relative to root (which ends with os.sep): not a test, not
-    # "<frozen os>"; "" for everything else
-    real = os.path.realpath(filename)
-    rel = real[len(root) :]
-    base = os.path.basename(rel)
-    test = rel.startswith("tests" + os.sep) or base.startswith("test_")
-    test = test or base == "conftest.py" or filename.startswith("<")
-    return rel if real.startswith(root) and not test else ""
-
-
-def project_frames(root, tb):
-    # the traceback's steps through the project's own code, outermost first, as (file, step)
-    root = os.path.realpath(root) + os.sep
-    frames = []
-    while tb is not None:
-        rel = project_file(root, tb.tb_frame.f_code.co_filename)
-        if rel:
-            frames.append((rel, tb))
-        tb = tb.tb_next
-    return frames
-
-
-def _short(value):
-    try:
-        text = repr(value)
-    except Exception as exc:  # noqa: BLE001 - a broken __repr__ is the project's, not ours
-        text = f"<{type(value).__name__}: repr raised {type(exc).__name__}>"
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _values(frame):
-    shown = []
-    for name, value in list(frame.f_locals.items())[:12]:
-        attrs = getattr(value, "__dict__", None) if name == "self" else None
-        if isinstance(attrs, dict):
-            shown += [f"self.{k} = {_short(v)}" for k, v in list(attrs.items())[:6]]
-        elif name != "self":
-            shown.append(f"{name} = {_short(value)}")
-    text = ", ".join(shown)
-    return text if len(text) <= 400 else text[:397] + "..."
-
-
-def make_tracer(root, seen):
-    root = os.path.realpath(root) + os.sep
-    files = {}
-
-    def profile(frame, event, arg):
-        if event != "call":
-            return
-        code = frame.f_code
-        rel = files.get(code.co_filename)
-        if rel is None:
-            rel = files[code.co_filename] = project_file(root, code.co_filename)
-        if rel:
-            name = getattr(code, "co_qualname", code.co_name).split(".<locals>")[0]
-            if "<" not in name:
-                seen.setdefault(rel + ":" + name, None)
-
-    return profile
-"""
-
-_SITE_HEAD = "import atexit\nimport os\nimport sys\n"
-_SITE_TAIL = """
-_seen = {}
-sys.setprofile(make_tracer(os.getcwd(), _seen))
-
-
-def _excepthook(kind, error, tb, default=sys.excepthook):
-    # the usual traceback, then what the innermost frame of the program's own code held
-    sys.setprofile(None)
-    default(kind, error, tb)
-    frames = project_frames(os.getcwd(), tb)
-    values = _values(frames[-1][1].tb_frame) if frames else ""
-    if values:
-        sys.stderr.write("  where " + values + "\\n")
-
-
-sys.excepthook = _excepthook
-
-
-@atexit.register
-def _write():
-    sys.setprofile(None)
-    with open(os.environ["MACROHARD_TRACE"], "w") as out:
-        out.write("\\n".join(_seen))
-"""
-
-_BODY = """
-
-def _ran(seen):
-    return "functions run: " + ", ".join(seen) if seen else ""
-
-
-def _session(setup, errors):
-    globs = {"__name__": "__client_example__"}
-    # the client's session had the project's code in scope, imported or not, and its
-    # package by name (`semver.compare(...)` with the change in `semver/version.py`)
-    for module in MODULES:
-        try:
-            exec(f"import {module}", globs)  # nosec B102 - the project's own module
-            exec(f"from {module} import *", globs)  # nosec B102 - the project's own module
-        except (Exception, SystemExit) as exc:  # noqa: BLE001 - reported with the failure
-            errors.append(f"importing {module} failed: {type(exc).__name__}: {exc}")
-    for source in setup:
-        try:
-            exec(compile(source, "<example>", "single"), globs)  # nosec B102 - the client's example
-        except Exception:  # noqa: BLE001 - an earlier failing step is reported by its own test
-            pass
-    return globs
-
-
-class _Runner(doctest.DocTestRunner):
-    # doctest's runner, but an exception is shown the way a debugger would: the project's own
-    # frames (not the harness's), the line each was running, and the values the innermost held
-
-    def report_failure(self, out, test, example, got):
-        diff = self._checker.output_difference(example, got, self.optionflags)
-        out("Failed example:\\n    " + example.source.strip() + "\\n" + diff)
-
-    def report_unexpected_exception(self, out, test, example, exc_info):
-        tracer = sys.getprofile()
-        sys.setprofile(None)  # a __repr__ run here is not something the example ran
-        try:
-            kind, error, tb = exc_info
-            lines = [f"{kind.__name__}: {error}"]
-            frames = project_frames(ROOT, tb)
-            steps = []
-            for rel, step in frames:
-                code = step.tb_frame.f_code
-                name = getattr(code, "co_qualname", code.co_name)
-                text = linecache.getline(code.co_filename, step.tb_lineno).strip()
-                steps.append(f'File "{rel}", line {step.tb_lineno}, in {name}: {text}')
-            if len(steps) > 8:  # a runaway recursion: its ends say it, not a thousand frames
-                steps[3:-3] = [f"... {len(steps) - 6} more frames ..."]
-            lines += steps
-            values = _values(frames[-1][1].tb_frame) if frames else ""
-            if values:
-                lines.append("  where " + values)
-        finally:
-            sys.setprofile(tracer)
-        want = example.want.strip() or (example.exc_msg or "").strip() or "nothing"
-        out(
-            "Failed example:\\n    " + example.source.strip() + "\\nExpected:\\n    " + want
-            + "\\nException raised:\\n" + "".join(f"    {line}\\n" for line in lines)
-        )
-
-
-@pytest.mark.parametrize("index", range(len(DOCTESTS)))
-def test_client_example(index, capsys):
-    setup, source, want, exc_msg = DOCTESTS[index]
-    errors, seen = [], {}
-    sys.setprofile(make_tracer(ROOT, seen))
-    try:
-        globs = _session(setup, errors)
-        capsys.readouterr()
-        example = doctest.Example(source, want, exc_msg)
-        test = doctest.DocTest([example], globs, "client_example", None, 0, None)
-        report = []
-        runner = _Runner(optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS, verbose=False)
-        runner.run(test, out=report.append, clear_globs=False)
-    finally:
-        sys.setprofile(None)
-    if runner.failures:  # the report is the whole story: no harness traceback after it
-        pytest.fail("\\n".join(errors + ["".join(report)[-1500:], _ran(seen)]), pytrace=False)
-
-
-def _run(command, cwd, trace=None):
-    words = command.split(None, 1)
-    if words and words[0] in ("python", "python3"):
-        command = f'"{sys.executable}" ' + (words[1] if len(words) > 1 else "")
-    env = {**os.environ, "PYTHONPATH": str(cwd)}
-    if trace is not None:  # kept out of cwd: the program may list the files there
-        tracer = trace.parent / "sitecustomize"
-        tracer.mkdir(exist_ok=True)
-        (tracer / "sitecustomize.py").write_text(SITECUSTOMIZE)
-        env.update(PYTHONPATH=f"{tracer}{os.pathsep}{cwd}", MACROHARD_TRACE=str(trace))
-    return subprocess.run(  # nosec B603 B607 - the client's example command, in the sandbox
-        ["bash", "-c", command], cwd=cwd, capture_output=True, text=True, timeout=30, env=env
-    )
-
-
-def _same(expected, got):
-    try:
-        return json.loads(expected) == json.loads(got)
-    except ValueError:
-        pass
-    norm = lambda text: [line.rstrip() for line in text.strip().splitlines()]  # noqa: E731
-    return norm(expected) == norm(got)
-
-
-@pytest.mark.parametrize("case", CASES)
-def test_client_transcript(case, tmp_path):
-    transcript, step = TRANSCRIPTS[case[0]], case[1]
-    for path in ROOT.iterdir():
-        if path.name.endswith(".py") or (path.is_dir() and (path / "__init__.py").exists()):
-            copy = shutil.copytree if path.is_dir() else shutil.copy
-            copy(path, tmp_path / path.name)
-    for name, text in FILES.items():
-        (tmp_path / name).write_text(text)
-    for command, _ in transcript[:step]:
-        _run(command, tmp_path)
-    command, expected = transcript[step]
-    trace = tmp_path.parent / f"{tmp_path.name}-trace" / "functions.txt"
-    trace.parent.mkdir(exist_ok=True)
-    result = _run(command, tmp_path, trace)
-    seen = dict.fromkeys(trace.read_text().split()) if trace.exists() else {}
-    if not _same(expected, result.stdout):
-        stderr = result.stderr.replace(str(tmp_path) + os.sep, "")  # "todo.py", not /tmp/...
-        pytest.fail(
-            f"$ {command}\\nexpected stdout:\\n{expected}\\ngot stdout:\\n{result.stdout[-800:]}"
-            f"\\nstderr:\\n{stderr[-900:]}\\n{_ran(seen)}",
-            pytrace=False,
-        )
-"""

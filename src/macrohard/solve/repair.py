@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from macrohard.company.context import Context
+from macrohard.company.examples import WALK_CHARS, shorten
 from macrohard.company.splice import (
     accessor,
     defines,
@@ -261,7 +262,7 @@ class Verifier:
         target = plan.files[0]
         code = best.files.get(target, "")
         messages = best.messages()
-        failures = "\n".join(m[:600] for m in messages)[:FAILURE_CHARS]
+        failures = _failures(messages)
         blamed = rank_blamed(fault_functions(code, target, messages, limit=10), plan.functions)
         # what the change wrote first: the code it did not write passed its tests before
         blamed = [b for b in blamed if b not in self.frozen] or blamed
@@ -277,7 +278,7 @@ class Verifier:
                 # every other time from the function as it was, and how it failed then: shown
                 # its last kept version, the model mostly returns it again (06: `options[i - 1]`
                 # four times over, kept for passing the request's example)
-                said = "\n".join(m[:600] for m in self.origin_failures)[:FAILURE_CHARS]
+                said = _failures(self.origin_failures)
                 new = rewrite_function(
                     self.ctx,
                     target,
@@ -343,6 +344,11 @@ class Verifier:
                 out[path] = kept
                 self.ctx.write(path, out[path])
         return sorted(wrong), out
+
+
+def _failures(messages: list[str]) -> str:
+    """What failed, for a prompt: each message cut short, one with its line-by-line walk."""
+    return "\n".join(shorten(messages, 600, WALK_CHARS))[: FAILURE_CHARS + WALK_CHARS]
 
 
 def rewrite_function(

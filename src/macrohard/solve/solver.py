@@ -384,7 +384,8 @@ class Solver:
         tests = "\n\n".join(t for p, t in work.test_files.items() if p != work.client_tests)
         failures, attempts, blamed = "", [], []
         if work.reproduced:
-            clue = "\n".join(m[:500] for m in work.reproduced)[:REPRODUCED_CHARS]
+            clue = "\n".join(client_examples.shorten(work.reproduced, 500))
+            clue = clue[: REPRODUCED_CHARS + client_examples.WALK_CHARS]
             failures = f"The new tests fail on the current code:\n{clue}"
             blamed = fault_functions(current[target], target, work.reproduced, limit=10)
             blamed = rank_blamed(blamed, work.plan.functions)

@@ -28,8 +28,9 @@ from pydantic import BaseModel
 
 from macrohard.company.artifacts import Design, Spec
 from macrohard.company.context import Context, PhaseResult
-from macrohard.company.examples import CLIENT_TESTS, closeness
+from macrohard.company.examples import CLIENT_TESTS, WALK_CHARS, closeness, shorten
 from macrohard.company.fill import UNFILLED
+from macrohard.company.harness import WALK_HEAD
 from macrohard.company.hints import hints
 from macrohard.company.mentions import expected_in_request, mentions
 from macrohard.company.roles.engineer import (
@@ -409,6 +410,7 @@ class Verifier:
         """The file most failures point at (the client's examples count double), and why."""
         weight: Counter[str] = Counter()
         messages: dict[str, list[tuple[int, str]]] = {}
+        walked = False  # one client example's line-by-line walk is shown, the first
         for failure in best.trusted_failures:
             client = failure["classname"].startswith(CLIENT_MODULE)
             path = self.owner(ctx, failure, client)
@@ -417,7 +419,10 @@ class Verifier:
             weight[path] += 2 if client else 1
             source = "" if client else test_source(ctx.read(test_file_of(failure)), failure["test"])
             # a client example says what it expected first; pytest's own detail comes last
-            said = failure["message"][:900] if client else essence(failure["message"])
+            said = essence(failure["message"])
+            if client:
+                said = shorten([failure["message"]], 900, 0 if walked else WALK_CHARS)[0]
+                walked = walked or WALK_HEAD in said
             text = f"{failure['test']}:\n{source}\n{said}".strip()
             messages.setdefault(path, []).append((0 if client else 1, text))
         if not weight:

@@ -1,0 +1,106 @@
+"""A client example that answers wrong shows what the project's code did, line by line, with the
+values each line produced: run for real in the sandbox, on small projects made here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from macrohard.company.examples import CLIENT_TESTS, extract, render, shorten
+from macrohard.company.harness import WALK_HEAD
+from macrohard.company.splice import fault_functions
+from macrohard.gates import TestsGate
+from macrohard.sandbox import default_sandbox
+
+CEIL = '''import bisect
+
+
+def ceil(x, options):
+    """The smallest option greater than or equal to x."""
+    options = sorted(options)
+    i = bisect.bisect_right(options, x)
+    if i == len(options):
+        raise ValueError(x)
+    return options[i]
+
+
+def total(numbers):
+    sum_ = 0
+    for n in numbers:
+        sum_ += n * 2
+    return sum_
+
+
+def first_word(text):
+    return text.split()[5]
+'''
+
+REQUEST = """Fix `ceil` in `nums.py`:
+
+```python
+>>> ceil(4, [1.5, 2.5, 4, 6, 10])
+4
+>>> total([1, 2, 3, 4, 5, 6, 7, 8])
+36
+>>> first_word("hello world")
+'hello'
+>>> ceil(3, [1, 5])
+5
+```
+"""
+
+
+def failures(tmp_path: Path) -> dict[str, str]:
+    (tmp_path / "nums.py").write_text(CEIL)
+    (tmp_path / "tests").mkdir()
+    tests = render(extract(REQUEST, {"nums.py"}))
+    assert tests is not None
+    (tmp_path / CLIENT_TESTS).write_text(tests)
+    result = TestsGate().check(tmp_path, default_sandbox())
+    return {f["test"]: f["message"] for f in result.details["failures"]}
+
+
+def test_a_wrong_answer_shows_each_line_and_the_values_it_made(tmp_path: Path) -> None:
+    found = failures(tmp_path)
+    assert sorted(found) == [f"test_client_example[{i}]" for i in range(3)]  # ceil(3, ...) holds
+    message = found["test_client_example[0]"]
+    head, _, walk = message.partition(WALK_HEAD)
+    assert "Expected:\n    4\nGot:\n    6" in head and "functions run: nums.py:ceil" in head
+    assert "ceil(x=4, options=[1.5, 2.5, 4, 6, 10]):" in walk
+    assert "line 7: i = bisect.bisect_right(options, x)   # i = 3" in walk
+    # an assignment that changed nothing says so (an unmatched pattern, an input already sorted)
+    assert (
+        "line 6: options = sorted(options)   # options = [1.5, 2.5, 4, 6, 10] (unchanged)" in walk
+    )
+    assert "line 10: return options[i]" in walk
+    assert walk.rstrip().endswith("-> ceil returned 6")
+    assert "line 9:" not in walk  # the raise did not run
+    # the walk does not confuse the repair's reading of which functions ran
+    assert fault_functions(CEIL, "nums.py", [message]) == ["ceil"]
+
+
+def test_a_loop_is_shown_a_few_times_not_every_time(tmp_path: Path) -> None:
+    walk = failures(tmp_path)["test_client_example[1]"].partition(WALK_HEAD)[2]
+    loop = [line for line in walk.splitlines() if "line 16: sum_ += n * 2" in line]
+    assert len(loop) == 3
+    assert "# sum_ = 2" in loop[0] and "# sum_ = 6" in loop[1]
+    assert "more steps of loops not shown" in walk
+    assert "-> total returned 72" in walk
+
+
+def test_an_exception_keeps_its_traceback_and_gets_no_walk(tmp_path: Path) -> None:
+    message = failures(tmp_path)["test_client_example[2]"]
+    assert "IndexError: list index out of range" in message
+    assert WALK_HEAD not in message
+
+
+def test_prompts_keep_one_walk_and_put_it_first() -> None:
+    plain = "test_a: assert 1 == 2"
+    walked = f"test_b: Failed example\nfunctions run: m.py:f\n{WALK_HEAD}\n  f():\n    line 3: x"
+    other = f"test_c: Failed example\n{WALK_HEAD}\n  g():\n    line 9: y"
+    out = shorten([plain, walked, other], chars=600)
+    assert out[0] == walked and out[1] == plain
+    assert out[2] == "test_c: Failed example"  # its walk is left out
+    assert shorten([walked], chars=600, walk_chars=0) == [
+        "test_b: Failed example\nfunctions run: m.py:f"
+    ]
+    assert len(shorten(["x" * 900], chars=600)[0]) == 600
