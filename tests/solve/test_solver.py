@@ -111,7 +111,8 @@ def journal(tmp_path: Path) -> Journal:
 
 def test_a_feature_is_delivered_on_a_branch_by_its_roles(repo: Path, journal: Journal) -> None:
     head = git(repo, "rev-parse", "HEAD").strip()
-    outcome = solver(Script(plan=[PLAN], qa=[TESTS], edit=[GOOD]), journal).solve(repo, REQUEST)
+    script = Script(plan=[PLAN], qa=[TESTS], edit=[GOOD])
+    outcome = solver(script, journal).solve(repo, REQUEST)
     assert outcome.verdict == "resolved", outcome.report
     # the client's checkout is untouched: same branch, same HEAD, clean, no work tree left
     assert git(repo, "rev-parse", "HEAD").strip() == head
@@ -121,6 +122,11 @@ def test_a_feature_is_delivered_on_a_branch_by_its_roles(repo: Path, journal: Jo
     assert [line.split("@")[0] for line in log] == ["release", "reviewer", "engineer", "qa"]
     tests = git(repo, "show", f"{outcome.branch}:tests/test_mul_feature.py")
     assert tests.startswith("from calc import mul\n")
+    # QA was told what the feature adds and how to import it (not only the old tests' imports)
+    assert (
+        "The change adds `mul` (not in the file yet); import with `from calc import mul`"
+        in (script.prompts["qa"][0])
+    )
     files = git(repo, "diff", "--name-only", f"main..{outcome.branch}").split()
     folder = f".macrohard/solve/{outcome.run_id}"
     assert set(files) == {

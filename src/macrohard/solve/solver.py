@@ -346,10 +346,19 @@ class Solver:
         path = _free_name(
             tree.path, f"{folder}/test_{stem.lower().replace('.', '_')}_{work.plan.kind}.py"
         )
+        if work.plan.kind == "feature":
+            work.fresh = fresh_names(ctx.request, work.repo, work.plan)
         written = None
         for temperature in (0.0, 0.7):
             text = write_tests(
-                ctx, work.repo, work.plan, target, example, temperature, found.doctests
+                ctx,
+                work.repo,
+                work.plan,
+                target,
+                example,
+                temperature,
+                found.doctests,
+                fresh=work.fresh,
             )
             if text is None:
                 continue
@@ -390,8 +399,6 @@ class Solver:
             blamed = fault_functions(current[target], target, work.reproduced, limit=10)
             blamed = rank_blamed(blamed, work.plan.functions)
             work.plan.functions = list(dict.fromkeys([*blamed[:3], *work.plan.functions]))
-        if work.plan.kind == "feature" and work.repo is not None:
-            work.fresh = fresh_names(ctx.request, work.repo, work.plan)
         if work.fresh:  # what the feature's replies may add to but not replace
             work.frozen = edits.existing_except(current[target], work.fresh)
         if work.plan.kind == "bug" and blamed:

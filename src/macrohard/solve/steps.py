@@ -171,18 +171,28 @@ def write_tests(
     example: str,
     temperature: float,
     examples: Sequence[Doctest] = (),
+    fresh: Sequence[str] = (),
 ) -> str | None:
     """A new pytest file for the change, or None when the model gave no usable one; its
-    asserts that the client's `examples` show wrong are left out."""
+    asserts that the client's `examples` show wrong are left out. `fresh`: what a feature adds
+    (named, with its import: shown only the existing file's imports, the 1.5B tested the
+    functions already there, `ceil` and `floor` for a new `clamp`)."""
     purpose = (
         "reproduce the reported bug: they must fail on the current code and pass once it is fixed"
         if the_plan.kind == "bug"
         else "check the new behaviour"
     )
     persona = "You are QA. You write the tests for a change before the code is written."
+    adds = ""
+    if fresh:
+        top = [n for n in fresh if n in the_plan.functions]  # bare in the plan: module level
+        adds = f"The change adds {', '.join(f'`{n}`' for n in fresh)} (not in the file yet)"
+        if top:
+            adds += f"; import with `from {module_of(target)} import {', '.join(top)}`"
+        adds += ". Every test calls what the change adds.\n\n"
     task = (
         f"The code lives in `{target}` (import it as `{module_of(target)}`). Its outline:\n"
-        f"{outline(repo, target)}\n\n{example}"
+        f"{outline(repo, target)}\n\n{example}{adds}"
         f"Write a pytest file with 3 to 6 short test functions that {purpose}. Assert only what "
         "the request states; no fixtures, no network, no files. Reply with one ```python block."
     )
