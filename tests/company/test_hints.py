@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from macrohard.company.harness import WALK_HEAD
 from macrohard.company.hints import hints
 
 SQLITE = """Traceback (most recent call last):
@@ -43,3 +44,17 @@ def test_a_standard_library_object_s_missing_attribute_names_the_classes_that_ha
     # a project's own class, or an attribute no class of the module has: nothing to say
     assert hints(["'money.Money' object has no attribute 'cents'"]) == []
     assert hints(["'sqlite3.Connection' object has no attribute 'nowhere_at_all'"]) == []
+
+
+def test_a_misread_call_is_explained_only_where_a_failing_walk_ran_it() -> None:
+    walk = (
+        "Expected:\n    'a b'\nGot:\n    'a  b'\n\nfunctions run: m.py:f\n"
+        f"{WALK_HEAD}\n  f(s='a  b'):\n"
+        "    line 3: words = s.split(' ')   # words = ['a', '', 'b']\n"
+        "    line 4: return round(x)\n  -> f returned 'a  b'"
+    )
+    said = hints([walk])
+    assert len(said) == 2 and "`s.split()` splits on every run" in said[0] and "round" in said[1]
+    # the same code quoted outside a walk (a test's source, a traceback) is no cue
+    assert hints(["def test_f():\n>       assert f(s.split(' ')) == 2"]) == []
+    assert hints([walk, walk]) == said  # each reading once

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from macrohard.company.examples import CLIENT_TESTS, extract, render, shorten
 from macrohard.company.harness import WALK_HEAD
+from macrohard.company.hints import hints
 from macrohard.company.splice import fault_functions
 from macrohard.gates import TestsGate
 from macrohard.sandbox import default_sandbox
@@ -76,6 +77,8 @@ def test_a_wrong_answer_shows_each_line_and_the_values_it_made(tmp_path: Path) -
     assert "line 9:" not in walk  # the raise did not run
     # the walk does not confuse the repair's reading of which functions ran
     assert fault_functions(CEIL, "nums.py", [message]) == ["ceil"]
+    # a call easy to misread that the walk ran gets its one-line reading
+    assert [h for h in hints([message]) if "bisect_left" in h]
 
 
 def test_a_loop_is_shown_a_few_times_not_every_time(tmp_path: Path) -> None:

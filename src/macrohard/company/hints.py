@@ -12,6 +12,8 @@ import re
 import sys
 from collections.abc import Callable
 
+from macrohard.company.harness import WALK_HEAD
+
 _Hint = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
 
 
@@ -80,8 +82,60 @@ _HINTS: tuple[_Hint, ...] = (
 )
 
 
+_BISECT = (
+    "`bisect.bisect_right(a, x)` is the index just after every item equal to x; "
+    "`bisect.bisect_left(a, x)` is the index of the first item >= x."
+)
+# Standard-library calls whose exact behaviour is easy to get wrong, said when a wrong answer's
+# walk (harness.STEPPER) shows a line that made one: the values are right there, but a 1.5B
+# shown `i = bisect.bisect_right(options, x)   # i = 3` for an expected options[2] patched the
+# index (`options[i - 1]`) in every round instead of calling the other function.
+_CALLS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\bbisect(?:_right|_left)?\("), _BISECT),
+    (
+        re.compile(r"\bre\.match\(|\.match\("),
+        "`re.match` matches at the start of the string only; `re.search` anywhere; "
+        "`re.fullmatch` the whole string.",
+    ),
+    (
+        re.compile(r"\bround\("),
+        "`round()` rounds a half to the even neighbour (`round(2.5) == 2`); halves up need "
+        "`Decimal(x).quantize(Decimal('1'), rounding=ROUND_HALF_UP)`.",
+    ),
+    (
+        re.compile(r"\.[lr]?strip\(\s*['\"][^'\"]{2,}['\"]"),
+        "`s.strip('abc')` removes any of those characters from the ends, not that text: "
+        "`s.removeprefix(p)` and `s.removesuffix(p)` remove a text.",
+    ),
+    (
+        re.compile(r"\.split\(\s*['\"] ['\"]\s*\)"),
+        "`s.split(' ')` keeps an empty string between two spaces; `s.split()` splits on every "
+        "run of whitespace.",
+    ),
+    (
+        re.compile(r"\.(?:capitalize|title)\(\)"),
+        "`str.capitalize()` lowercases every letter after the first; `str.title()` capitalises "
+        "each word and lowercases the rest.",
+    ),
+    (
+        re.compile(r"\.isdigit\(\)|\.isnumeric\(\)"),
+        "`'-1'.isdigit()` and `'1.5'.isdigit()` are False: a sign or a point is not a digit.",
+    ),
+    (
+        re.compile(r"\bint\([^)]*/[^/]"),
+        "`int(a / b)` truncates toward zero and `a // b` floors: they differ for negatives.",
+    ),
+    (
+        re.compile(r"=\s*[\w.]+\.sort\("),
+        "`list.sort()` sorts in place and returns None; `sorted(x)` returns a new list.",
+    ),
+)
+_WALK_LINE = re.compile(r"^\s+line \d+: (.*?)(?:   # .*)?$", re.M)
+
+
 def hints(failures: list[str]) -> list[str]:
-    """One reading per well-known error in the failures, each once, in the order met."""
+    """One reading per well-known error in the failures, and one per easily misread call a
+    failing example's walk ran, each once, in the order met."""
     found: dict[str, None] = {}
     for text in failures:
         for pattern, say in _HINTS:
@@ -89,4 +143,8 @@ def hints(failures: list[str]) -> list[str]:
                 reading = say(match)
                 if reading:
                     found.setdefault(reading, None)
+        for line in _WALK_LINE.findall(text.partition(WALK_HEAD)[2]):
+            for call, fact in _CALLS:
+                if call.search(line):
+                    found.setdefault(fact, None)
     return list(found)

@@ -22,6 +22,7 @@ from typing import Any
 
 from macrohard.company.context import Context
 from macrohard.company.examples import WALK_CHARS, shorten
+from macrohard.company.hints import hints
 from macrohard.company.splice import (
     accessor,
     defines,
@@ -262,7 +263,7 @@ class Verifier:
         target = plan.files[0]
         code = best.files.get(target, "")
         messages = best.messages()
-        failures = _failures(messages)
+        failures = failure_text(messages)
         blamed = rank_blamed(fault_functions(code, target, messages, limit=10), plan.functions)
         # what the change wrote first: the code it did not write passed its tests before
         blamed = [b for b in blamed if b not in self.frozen] or blamed
@@ -278,7 +279,7 @@ class Verifier:
                 # every other time from the function as it was, and how it failed then: shown
                 # its last kept version, the model mostly returns it again (06: `options[i - 1]`
                 # four times over, kept for passing the request's example)
-                said = _failures(self.origin_failures)
+                said = failure_text(self.origin_failures)
                 new = rewrite_function(
                     self.ctx,
                     target,
@@ -346,9 +347,12 @@ class Verifier:
         return sorted(wrong), out
 
 
-def _failures(messages: list[str]) -> str:
-    """What failed, for a prompt: each message cut short, one with its line-by-line walk."""
-    return "\n".join(shorten(messages, 600, WALK_CHARS))[: FAILURE_CHARS + WALK_CHARS]
+def failure_text(messages: list[str], each: int = 600, chars: int = FAILURE_CHARS) -> str:
+    """What failed, for a prompt: each message cut short, one with its line-by-line walk, then
+    the readings of well-known errors and of easily misread calls the walk ran."""
+    text = "\n".join(shorten(messages, each, WALK_CHARS))[: chars + WALK_CHARS]
+    readings = hints(messages)
+    return text + ("\nHints:\n" + "\n".join(f"- {h}" for h in readings) if readings else "")
 
 
 def rewrite_function(

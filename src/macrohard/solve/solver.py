@@ -35,7 +35,7 @@ from macrohard.sandbox import Sandbox, default_sandbox
 from macrohard.solve import edits
 from macrohard.solve.claims import claims, documented
 from macrohard.solve.deps import install as install_dependencies
-from macrohard.solve.repair import Verifier, rank_blamed, rewrite_function
+from macrohard.solve.repair import Verifier, failure_text, rank_blamed, rewrite_function
 from macrohard.solve.repomap import RepoMap, module_of
 from macrohard.solve.review import format_like_the_repository, review_changes, tidy
 from macrohard.solve.steps import (
@@ -393,8 +393,7 @@ class Solver:
         tests = "\n\n".join(t for p, t in work.test_files.items() if p != work.client_tests)
         failures, attempts, blamed = "", [], []
         if work.reproduced:
-            clue = "\n".join(client_examples.shorten(work.reproduced, 500))
-            clue = clue[: REPRODUCED_CHARS + client_examples.WALK_CHARS]
+            clue = failure_text(work.reproduced, 500, REPRODUCED_CHARS)
             failures = f"The new tests fail on the current code:\n{clue}"
             blamed = fault_functions(current[target], target, work.reproduced, limit=10)
             blamed = rank_blamed(blamed, work.plan.functions)
