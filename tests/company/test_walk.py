@@ -33,6 +33,16 @@ def total(numbers):
 
 def first_word(text):
     return text.split()[5]
+
+
+class Box:
+    def __init__(self, size):
+        self.size = size
+        self.items = []
+
+    def fits(self, other):
+        small = self.size < other.size
+        return small
 '''
 
 REQUEST = """Fix `ceil` in `nums.py`:
@@ -46,6 +56,8 @@ REQUEST = """Fix `ceil` in `nums.py`:
 'hello'
 >>> ceil(3, [1, 5])
 5
+>>> Box(1).fits(Box(2))
+False
 ```
 """
 
@@ -62,10 +74,10 @@ def failures(tmp_path: Path) -> dict[str, str]:
 
 def test_a_wrong_answer_shows_each_line_and_the_values_it_made(tmp_path: Path) -> None:
     found = failures(tmp_path)
-    assert sorted(found) == [f"test_client_example[{i}]" for i in range(3)]  # ceil(3, ...) holds
+    assert sorted(found) == [f"test_client_example[{i}]" for i in (0, 1, 2, 4)]  # 3 holds
     message = found["test_client_example[0]"]
     head, _, walk = message.partition(WALK_HEAD)
-    assert "Expected:\n    4\nGot:\n    6" in head and "functions run: nums.py:ceil" in head
+    assert "Expected:\n    4\nGot:\n    6" in head and "nums.py:ceil" in head
     assert "ceil(x=4, options=[1.5, 2.5, 4, 6, 10]):" in walk
     assert "line 7: i = bisect.bisect_right(options, x)   # i = 3" in walk
     # an assignment that changed nothing says so (an unmatched pattern, an input already sorted)
@@ -107,3 +119,16 @@ def test_prompts_keep_one_walk_and_put_it_first() -> None:
         "test_b: Failed example\nfunctions run: m.py:f"
     ]
     assert len(shorten(["x" * 900], chars=600)[0]) == 600
+
+
+def test_the_call_that_answered_is_walked_and_those_before_it_are_one_line_each(
+    tmp_path: Path,
+) -> None:
+    walk = failures(tmp_path)["test_client_example[4]"].partition(WALK_HEAD)[2]
+    lines = walk.strip().splitlines()
+    assert lines[0].strip() == "Box.__init__(size=1) -> returned None"
+    assert lines[1].strip() == "Box.__init__(size=2) -> returned None"
+    assert lines[2].strip().startswith("Box.fits(other=<nums.Box object")
+    assert "line 30: small = self.size < other.size   # small = True" in walk
+    assert lines[-1].strip() == "-> Box.fits returned True"
+    assert "self.items = []" not in walk.split("Box.fits(")[0]  # the constructors: one line each

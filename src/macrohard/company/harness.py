@@ -206,9 +206,17 @@ def make_stepper(root, steps, limit=300):
 
 
 def walk(steps):
-    # the steps as text: each loop's line shown at most WALK_REPEATS times, at most WALK_LINES
+    # the steps as text: the example's last call into the project in full (its value is the
+    # answer; the calls before it mostly made its arguments, one line each), each loop's line
+    # at most WALK_REPEATS times, at most WALK_LINES lines
+    starts = [i for i, step in enumerate(steps) if step[0] == 0 and step[3] == 0]
+    if not starts:
+        return ""
     lines, counts, cut = [], {}, 0
-    for depth, name, filename, number, said in steps:
+    for i in starts[:-1][-3:]:
+        ends = [step[4] for step in steps[i : starts[-1]] if step[0] == 0 and step[3] == -1]
+        lines.append(f"  {steps[i][4]}" + (f" -> {ends[0]}" if ends else ""))
+    for depth, name, filename, number, said in steps[starts[-1] :]:
         pad = "  " * (depth + 1)
         if number == 0:
             lines.append(f"{pad}{said}:")
