@@ -65,15 +65,21 @@ def _short(value):
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _values(frame):
-    shown = []
-    for name, value in list(frame.f_locals.items())[:12]:
+def _state(frame):
+    # the frame's variables (and self's attributes) as short reprs
+    state = {}
+    for name, value in list(frame.f_locals.items())[:16]:
         attrs = getattr(value, "__dict__", None) if name == "self" else None
         if isinstance(attrs, dict):
-            shown += [f"self.{k} = {_short(v)}" for k, v in list(attrs.items())[:6]]
-        elif name != "self":
-            shown.append(f"{name} = {_short(value)}")
-    text = ", ".join(shown)
+            for key, item in list(attrs.items())[:8]:
+                state["self." + key] = _short(item)
+        elif name != "self" and not name.startswith("__"):
+            state[name] = _short(value)
+    return state
+
+
+def _values(frame):
+    text = ", ".join(f"{name} = {value}" for name, value in _state(frame).items())
     return text if len(text) <= 400 else text[:397] + "..."
 
 
@@ -131,18 +137,6 @@ STEPPER = (
 _ASSIGNED = re.compile(r"([A-Za-z_][\\w.]*)\\s*[-+*/%|&]?=(?!=)")
 WALK_REPEATS = 3
 
-
-def _state(frame):
-    # the frame's variables (and self's attributes) as short reprs
-    state = {}
-    for name, value in list(frame.f_locals.items())[:16]:
-        attrs = getattr(value, "__dict__", None) if name == "self" else None
-        if isinstance(attrs, dict):
-            for key, item in list(attrs.items())[:8]:
-                state["self." + key] = _short(item)
-        elif name != "self" and not name.startswith("__"):
-            state[name] = _short(value)
-    return state
 
 
 def make_stepper(root, steps, limit=300):
