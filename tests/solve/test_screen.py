@@ -191,3 +191,29 @@ def test_a_unittest_check_left_after_a_made_up_keyword_goes_keeps_its_test() -> 
     )
     kept = known_keywords(tests, [CEIL], "fix ceil")
     assert kept is not None and "self.assertEqual(ceil(4), 4)" in kept and "lower" not in kept
+
+
+def test_a_new_functions_signature_in_the_request_tells_made_up_keywords() -> None:
+    """05's QA tested a `clamp` that does not exist yet with `options=`: the request's
+    signature is all there is to judge by, and its example calls are no signatures."""
+    request = (
+        "Please add `clamp(x, lower=float('-inf'), upper=float('inf'))`: for example "
+        "`clamp(-1.0, 0, 5)` should return 0 and `clamp(123, upper=5)` should return 5."
+    )
+    tests = (
+        "from m import clamp\n\n\ndef test_clamp():\n"
+        "    assert clamp(10, 5, 15) == 10\n"
+        "    assert clamp(10, 15, 5) == 5\n"
+        "    assert clamp(10, 10, 10, options={'clamp': 'min'}) == 10\n"
+        "    with pytest.raises(ValueError):\n"
+        "        clamp(10, 10, 5, options={'clamp': 'min'})\n"
+        "    with pytest.raises(ValueError):\n"
+        "        clamp(10, upper=5, lower=7)\n"
+    )
+    kept = known_keywords(tests, [], request)
+    assert kept is not None and "options" not in kept
+    # what is left is all checks, so each becomes a test of its own (a wrong one fails alone)
+    split = split_asserts(kept)
+    names = [n.name for n in ast.parse(split).body if isinstance(n, ast.FunctionDef)]
+    assert names == ["test_clamp_1", "test_clamp_2", "test_clamp_3"]
+    assert "with pytest.raises(ValueError):\n        clamp(10, upper=5, lower=7)" in split

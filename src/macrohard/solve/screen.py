@@ -52,9 +52,14 @@ def split_asserts(code: str) -> str:
 
 
 def _is_check(statement: ast.stmt) -> bool:
-    """An assert, or a unittest check (`self.assertEqual(...)`)."""
+    """An assert, a unittest check (`self.assertEqual(...)`), or one statement that must raise
+    (`with pytest.raises(ValueError): clamp(1, 5, 0)`)."""
     if isinstance(statement, ast.Assert):
         return True
+    if isinstance(statement, ast.With) and len(statement.body) == 1:
+        head = statement.items[0].context_expr if len(statement.items) == 1 else None
+        func = head.func if isinstance(head, ast.Call) else None
+        return isinstance(func, ast.Attribute) and func.attr in ("raises", "assertRaises")
     call = statement.value if isinstance(statement, ast.Expr) else None
     return (
         isinstance(call, ast.Call)
@@ -71,7 +76,7 @@ def known_keywords(code: str, sources: list[str], request: str) -> str | None:
     for a `ceil(x, options=None)`): a test of an API the model made up fails whatever the fix.
     Tests left empty go too; None when no test is left."""
     params: dict[str, set[str] | None] = {}  # name -> its parameters; None: takes **kwargs
-    for source in sources:
+    for source in [*sources, *_signatures(request)]:
         try:
             tree = ast.parse(source)
         except SyntaxError:
@@ -102,6 +107,24 @@ def known_keywords(code: str, sources: list[str], request: str) -> str | None:
         return False
 
     return _without(code, tree, made_up)
+
+
+_SPAN_CALL = re.compile(r"`([A-Za-z_][\w.]*)(\([^`]*\))`")
+
+
+def _signatures(request: str) -> list[str]:
+    """The signatures a request writes in backticks (`clamp(x, lower=float('-inf'))`), each as a
+    `def`: what a new function takes before any code of it exists. An example call with values
+    (`clamp(-1.0, 0, 5)`) is no signature and does not parse as one."""
+    found = []
+    for name, params in _SPAN_CALL.findall(request):
+        source = f"def {name.rsplit('.', 1)[-1]}{params}:\n    pass\n"
+        try:
+            ast.parse(source)
+        except SyntaxError:
+            continue
+        found.append(source)
+    return found
 
 
 def _without(code: str, tree: ast.Module, drop: Callable[[ast.stmt], bool]) -> str | None:
