@@ -43,6 +43,15 @@ class Box:
     def fits(self, other):
         small = self.size < other.size
         return small
+
+
+class Tin(Box):
+    @property
+    def volume(self):
+        return self.size**3
+
+    def holds(self, other):
+        return self.volume > other.volume
 '''
 
 REQUEST = """Fix `ceil` in `nums.py`:
@@ -57,6 +66,8 @@ REQUEST = """Fix `ceil` in `nums.py`:
 >>> ceil(3, [1, 5])
 5
 >>> Box(1).fits(Box(2))
+False
+>>> Tin(3).holds(Tin(2))
 False
 ```
 """
@@ -74,7 +85,7 @@ def failures(tmp_path: Path) -> dict[str, str]:
 
 def test_a_wrong_answer_shows_each_line_and_the_values_it_made(tmp_path: Path) -> None:
     found = failures(tmp_path)
-    assert sorted(found) == [f"test_client_example[{i}]" for i in (0, 1, 2, 4)]  # 3 holds
+    assert sorted(found) == [f"test_client_example[{i}]" for i in (0, 1, 2, 4, 5)]
     message = found["test_client_example[0]"]
     head, _, walk = message.partition(WALK_HEAD)
     assert "Expected:\n    4\nGot:\n    6" in head and "nums.py:ceil" in head
@@ -128,7 +139,14 @@ def test_the_call_that_answered_is_walked_and_those_before_it_are_one_line_each(
     lines = walk.strip().splitlines()
     assert lines[0].strip() == "Box.__init__(size=1) -> returned None"
     assert lines[1].strip() == "Box.__init__(size=2) -> returned None"
-    assert lines[2].strip().startswith("Box.fits(other=<nums.Box object")
+    assert lines[2].strip().startswith("Box.fits(self=<nums.Box object")
     assert "line 30: small = self.size < other.size   # small = True" in walk
     assert lines[-1].strip() == "-> Box.fits returned True"
     assert "self.items = []" not in walk.split("Box.fits(")[0]  # the constructors: one line each
+
+
+def test_a_one_line_call_inside_is_one_line_of_the_walk(tmp_path: Path) -> None:
+    walk = failures(tmp_path)["test_client_example[5]"].partition(WALK_HEAD)[2]
+    assert "Tin.volume(self=<nums.Tin object" in walk and "-> returned 27" in walk
+    assert "-> returned 8" in walk and "return self.size**3" not in walk
+    assert walk.rstrip().endswith("-> Tin.holds returned True")

@@ -18,6 +18,7 @@ from macrohard.solve.steps import (
     named_symbols,
     reports_existing,
     signatures,
+    what_it_adds,
 )
 from macrohard.solve.steps import test_example as qa_example  # not collected as a test
 
@@ -557,3 +558,13 @@ def test_a_reply_for_new_definitions_stops_where_it_begins_to_copy_the_file(
     new = apply_reply({"parse.py": code}, reply, "parse.py", ["findall"], ["parse"])
     assert "def findall(f, s):" in new["parse.py"]
     assert new["parse.py"].count("def parse(") == 1
+
+
+def test_qa_is_told_what_a_feature_adds_and_a_functions_import_but_not_a_methods() -> None:
+    clamp = what_it_adds(["clamp"], ["clamp"], "boltons.mathutils", "Add `clamp(x, lower)`.")
+    assert "adds `clamp` (not in the file yet)" in clamp
+    assert "import with `from boltons.mathutils import clamp`" in clamp
+    request = "Add `is_compatible(other)`: `Version(0, 1).is_compatible(Version(0, 2))` is False."
+    method = what_it_adds(["is_compatible"], ["is_compatible"], "semver.version", request)
+    assert "adds `is_compatible`" in method and "import" not in method
+    assert what_it_adds([], ["clamp"], "m", "") == ""

@@ -161,6 +161,9 @@ def make_stepper(root, steps, limit=300):
         stack.append(name)
         before = _state(frame)
         called = ", ".join(f"{k}={v}" for k, v in before.items() if not k.startswith("self."))
+        # which object's method: Version(0, 1, 0).is_compatible (a constructor's is half made)
+        if "self" in frame.f_locals and code.co_name != "__init__":
+            called = ", ".join(x for x in (f"self={_short(frame.f_locals['self'])}", called) if x)
         steps.append((depth, name, filename, 0, f"{name}({called})"))
         where = {"line": 0, "raised": None}
 
@@ -210,9 +213,20 @@ def walk(steps):
     for i in starts[:-1][-3:]:
         ends = [step[4] for step in steps[i : starts[-1]] if step[0] == 0 and step[3] == -1]
         lines.append(f"  {steps[i][4]}" + (f" -> {ends[0]}" if ends else ""))
-    for depth, name, filename, number, said in steps[starts[-1] :]:
+    shown = steps[starts[-1] :]
+    skip = 0
+    for at, (depth, name, filename, number, said) in enumerate(shown):
+        if skip:
+            skip -= 1
+            continue
         pad = "  " * (depth + 1)
         if number == 0:
+            # a call inside of one line (a property, an accessor) is one line: call -> value
+            inner = shown[at + 1 : at + 3]
+            if depth and inner and inner[-1][3] == -1 and inner[-1][:2] == (depth, name):
+                lines.append(f"{pad}{said} -> {inner[-1][4]}")
+                skip = len(inner)
+                continue
             lines.append(f"{pad}{said}:")
             continue
         if number == -1:

@@ -183,13 +183,7 @@ def write_tests(
         else "check the new behaviour"
     )
     persona = "You are QA. You write the tests for a change before the code is written."
-    adds = ""
-    if fresh:
-        top = [n for n in fresh if n in the_plan.functions]  # bare in the plan: module level
-        adds = f"The change adds {', '.join(f'`{n}`' for n in fresh)} (not in the file yet)"
-        if top:
-            adds += f"; import with `from {module_of(target)} import {', '.join(top)}`"
-        adds += ". Every test calls what the change adds.\n\n"
+    adds = what_it_adds(fresh, the_plan.functions, module_of(target), ctx.request)
     task = (
         f"The code lives in `{target}` (import it as `{module_of(target)}`). Its outline:\n"
         f"{outline(repo, target)}\n\n{example}{adds}"
@@ -212,6 +206,19 @@ def write_tests(
     if not code or not names:  # nothing named to judge by: every test stays
         return code
     return on_topic(code, names)
+
+
+def what_it_adds(fresh: Sequence[str], planned: list[str], module: str, request: str) -> str:
+    """QA's line about what a feature adds, and how to import it: a module-level function is
+    bare in the plan and never called as a method in the request (`Version(0, 1, 0)
+    .is_compatible(...)` is a method, imported with its class)."""
+    if not fresh:
+        return ""
+    top = [n for n in fresh if n in planned and not re.search(rf"\.{re.escape(n)}\b", request)]
+    said = f"The change adds {', '.join(f'`{n}`' for n in fresh)} (not in the file yet)"
+    if top:
+        said += f"; import with `from {module} import {', '.join(top)}`"
+    return said + ". Every test calls what the change adds.\n\n"
 
 
 def file_view(text: str, path: str, functions: list[str]) -> str:
