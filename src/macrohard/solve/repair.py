@@ -302,6 +302,8 @@ class Verifier:
         if self.fresh:  # written anew, without the wrong version in view to copy back
             quals = [q for q, _ in functions(ast.parse(code)) if q.rsplit(".", 1)[-1] in self.fresh]
             shown = hollow(code, quals)
+            # a walk would quote the hidden lines back (`line 14: return a ** b`)
+            failed = f"The last attempt failed:\n{failure_text(messages, walk=False)}"
             failed += "\n\nTheir last version is hidden above (`...`): write them again."
         reply = write_edit(
             self.ctx,
@@ -347,10 +349,12 @@ class Verifier:
         return sorted(wrong), out
 
 
-def failure_text(messages: list[str], each: int = 600, chars: int = FAILURE_CHARS) -> str:
-    """What failed, for a prompt: each message cut short, one with its line-by-line walk, then
-    the readings of well-known errors and of easily misread calls the walk ran."""
-    text = "\n".join(shorten(messages, each, WALK_CHARS))[: chars + WALK_CHARS]
+def failure_text(
+    messages: list[str], each: int = 600, chars: int = FAILURE_CHARS, walk: bool = True
+) -> str:
+    """What failed, for a prompt: each message cut short, one with its line-by-line walk (unless
+    not `walk`), then the readings of well-known errors and of easily misread calls it ran."""
+    text = "\n".join(shorten(messages, each, WALK_CHARS if walk else 0))[: chars + WALK_CHARS]
     readings = hints(messages)
     return text + ("\nHints:\n" + "\n".join(f"- {h}" for h in readings) if readings else "")
 

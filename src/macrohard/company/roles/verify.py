@@ -505,6 +505,8 @@ class Verifier:
             )
         elif again:  # the model re-emits a version it has seen: show the file without them
             shown = hollow(current, faults)
+            # nor quote them back in a walk of their lines
+            failing = "\n\n".join(m.partition(WALK_HEAD)[0].rstrip() for m in messages)
             ask = (
                 f"{names} in this file were wrong and failed these checks. Write "
                 f"{'it' if len(faults) == 1 else 'them'} again from the request. Reply with "
