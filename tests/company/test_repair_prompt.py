@@ -8,6 +8,7 @@ from pathlib import Path
 
 from macrohard.company.artifacts import Design, FileContract, FilePlan, Spec
 from macrohard.company.context import Context
+from macrohard.company.harness import WALK_HEAD
 from macrohard.company.roles.verify import Verifier, def_head, essence
 from macrohard.models import ScriptedModel
 from macrohard.sandbox import LocalSandbox
@@ -99,3 +100,25 @@ def test_each_repair_of_the_same_blamed_functions_begins_at_the_next_one(tmp_pat
     second = verifier.repair_functions(ctx, "calc.py", current, ["mul(2, 3) == 6"], blamed, 2)
     assert model.requests[1].messages[-1]["content"].endswith('"""The product."""\n')
     assert second is not None and "return a * b" in second
+
+
+def test_a_second_repair_hides_the_wrong_body_from_the_walk_too(tmp_path: Path) -> None:
+    """The second repair of the same function shows the file with its body hollowed out; a
+    walk of its lines would quote the wrong version back, so that repair gets none."""
+    spec = Spec(summary="calc", files=[FileContract(path="calc.py")])
+    verifier = Verifier()
+    verifier.spec, verifier.design = spec, Design(files=[FilePlan(path="calc.py")])
+    verifier.repaired = Counter()
+    model = ScriptedModel(["    return a ** b\n```\n"] * 2, supports_prefill=True)
+    ctx = Context("r-test", "multiply", tmp_path, model, LocalSandbox())
+    current = 'def mul(a, b):\n    """The product."""\n    return a ** b\n'
+    failure = (
+        "Failed example:\n    mul(2, 3)\nExpected:\n    6\nGot:\n    8\n\n"
+        "functions run: calc.py:mul"
+        f"\n{WALK_HEAD}\n  mul(a=2, b=3):\n    line 3: return a ** b\n  -> mul returned 8"
+    )
+    for rounds in (1, 2):
+        verifier.repair_functions(ctx, "calc.py", current, [failure], ["mul"], rounds)
+    first, second = (r.messages[-2]["content"] for r in model.requests)
+    assert "line 3: return a ** b" in first
+    assert "Got:\n    8" in second and WALK_HEAD not in second and "return a ** b" not in second
