@@ -150,3 +150,22 @@ def test_a_one_line_call_inside_is_one_line_of_the_walk(tmp_path: Path) -> None:
     assert "Tin.volume(self=<nums.Tin object" in walk and "-> returned 27" in walk
     assert "-> returned 8" in walk and "return self.size**3" not in walk
     assert walk.rstrip().endswith("-> Tin.holds returned True")
+
+
+def test_a_long_run_is_walked_within_its_limit_and_still_says_how_it_ended(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "slow.py").write_text(
+        "def count(n):\n    total = 0\n    for i in range(n):\n        total += i % 3\n"
+        "    return total + 1\n"
+    )
+    (tmp_path / "tests").mkdir()
+    request = "```python\n>>> count(20000)\n19999\n```\n"
+    tests = render(extract(request, {"slow.py"}))
+    assert tests is not None
+    (tmp_path / CLIENT_TESTS).write_text(tests)
+    result = TestsGate().check(tmp_path, default_sandbox())
+    (failure,) = result.details["failures"]
+    walk = failure["message"].partition(WALK_HEAD)[2]
+    assert "-> count returned 20000" in walk and "more steps of loops not shown" in walk
+    assert result.seconds < 30  # 40,000 line events, but reprs only for the first 300 steps

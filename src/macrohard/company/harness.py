@@ -172,6 +172,9 @@ def make_stepper(root, steps, limit=300):
             if event == "exception":
                 where["raised"] = arg[1]
                 return step
+            if event == "line" and len(steps) >= limit:
+                where["raised"] = None  # past the limit only how each call ends is kept
+                return step
             if event not in ("line", "return"):
                 return step
             now = _state(frame)
@@ -242,7 +245,7 @@ def walk(steps):
     if len(lines) > WALK_LINES:
         lines[WALK_LINES // 2 : -WALK_LINES // 2 + 1] = ["  ..."]
     if cut:
-        lines.append(f"  ({cut} more steps of loops not shown)")
+        lines.append(f"  (at least {cut} more steps of loops not shown)")
     return WALK_HEAD + "\\n" + "\\n".join(lines) if lines else ""
 """
 )
