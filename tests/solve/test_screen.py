@@ -212,6 +212,9 @@ def test_a_new_functions_signature_in_the_request_tells_made_up_keywords() -> No
     )
     kept = known_keywords(tests, [], request)
     assert kept is not None and "options" not in kept
+    # a built-in the request uses (`sorted(c)`) is no signature to judge `sorted` by
+    uses = "from m import f\n\n\ndef test_f():\n    assert sorted(f(), reverse=True) == [2, 1]\n"
+    assert known_keywords(uses, [], "`sorted(c)` is `[1, 2]`") == uses
     # what is left is all checks, so each becomes a test of its own (a wrong one fails alone)
     split = split_asserts(kept)
     names = [n.name for n in ast.parse(split).body if isinstance(n, ast.FunctionDef)]

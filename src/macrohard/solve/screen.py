@@ -8,6 +8,7 @@ tests out, parsing the module with `ast`; a screen that leaves no test returns N
 from __future__ import annotations
 
 import ast
+import builtins
 import copy
 import re
 from collections.abc import Callable, Sequence
@@ -118,7 +119,10 @@ def _signatures(request: str) -> list[str]:
     (`clamp(-1.0, 0, 5)`) is no signature and does not parse as one."""
     found = []
     for name, params in _SPAN_CALL.findall(request):
-        source = f"def {name.rsplit('.', 1)[-1]}{params}:\n    pass\n"
+        name = name.rsplit(".", 1)[-1]
+        if hasattr(builtins, name):  # `sorted(c)` in a request is a use, not a signature
+            continue
+        source = f"def {name}{params}:\n    pass\n"
         try:
             ast.parse(source)
         except SyntaxError:
