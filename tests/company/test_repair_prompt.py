@@ -122,3 +122,24 @@ def test_a_second_repair_hides_the_wrong_body_from_the_walk_too(tmp_path: Path) 
     first, second = (r.messages[-2]["content"] for r in model.requests)
     assert "line 3: return a ** b" in first
     assert "Got:\n    8" in second and WALK_HEAD not in second and "return a ** b" not in second
+
+
+def test_a_failing_qa_test_shows_the_walk_of_the_code_it_called(tmp_path: Path) -> None:
+    """QA's failing test, run for real, reaches the repair with pytest's essentials and what the
+    code did line by line (the client's examples have their own walk)."""
+    spec = Spec(summary="calc", files=[FileContract(path="calc.py")])
+    verifier = Verifier()
+    verifier.spec, verifier.design = spec, Design(files=[FilePlan(path="calc.py")])
+    verifier.source_of, verifier.failing = {"tests/test_calc.py": "calc.py"}, Counter()
+    (tmp_path / "calc.py").write_text("def mul(a, b):\n    product = a + b\n    return product\n")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_calc.py").write_text(
+        "from calc import mul\n\n\ndef test_mul():\n    assert mul(2, 3) == 6\n"
+    )
+    ctx = Context("r-test", "multiply", tmp_path, ScriptedModel([]), LocalSandbox())
+    path, messages = verifier.target(ctx, verifier.trial(ctx))
+    assert path == "calc.py"
+    shown = "\n".join(messages)
+    assert "assert 5 == 6" in shown and "test_calc.py:5" in shown
+    assert f"{WALK_HEAD}\n  mul(a=2, b=3):\n    line 2: product = a + b   # product = 5" in shown
+    assert "-> mul returned 5" in shown

@@ -11,6 +11,7 @@ from macrohard.company.hints import hints
 from macrohard.company.splice import fault_functions
 from macrohard.gates import TestsGate
 from macrohard.sandbox import default_sandbox
+from macrohard.solve.testrun import TestCommand, run_tests
 
 CEIL = '''import bisect
 
@@ -169,3 +170,31 @@ def test_a_long_run_is_walked_within_its_limit_and_still_says_how_it_ended(
     walk = failure["message"].partition(WALK_HEAD)[2]
     assert "-> count returned 20000" in walk and "more steps of loops not shown" in walk
     assert result.seconds < 30  # 40,000 line events, but reprs only for the first 300 steps
+
+
+def test_a_failing_pytest_test_of_a_walked_file_shows_the_walk(tmp_path: Path) -> None:
+    (tmp_path / "nums.py").write_text(CEIL)
+    (tmp_path / ".macrohard" / "deps").mkdir(parents=True)  # installed code: never walked
+    (tmp_path / ".macrohard" / "deps" / "helper.py").write_text("def twice(x):\n    return 2 * x\n")
+    (tmp_path / "tests").mkdir()
+    test = (
+        "import sys\nsys.path.append('.macrohard/deps')\nfrom helper import twice\n"
+        "from nums import ceil\n\n\ndef test_new():\n    assert ceil(twice(2), [1.5, 4, 6]) == 4\n"
+    )
+    (tmp_path / "tests" / "test_new.py").write_text(test)
+    (tmp_path / "tests" / "test_old.py").write_text(test.replace("test_new", "test_old"))
+    sandbox, command = default_sandbox(), TestCommand("pytest", ("tests",))
+    run = run_tests(tmp_path, command, sandbox, walk=("tests/test_new.py",))
+    assert run.failed == {"tests.test_new::test_new", "tests.test_old::test_old"}
+    head, _, walk = run.failures["tests.test_new::test_new"].partition(WALK_HEAD)
+    assert "assert 6 == 4" in head  # pytest's own report first, then the walk
+    assert "ceil(x=4, options=[1.5, 4, 6]):" in walk
+    assert "line 7: i = bisect.bisect_right(options, x)   # i = 2" in walk
+    assert walk.rstrip().endswith("-> ceil returned 6") and "twice" not in walk
+    assert WALK_HEAD not in run.failures["tests.test_old::test_old"]  # not a walked file
+    plain = run_tests(tmp_path, command, sandbox)
+    assert not any(WALK_HEAD in m for m in plain.failures.values())
+    assert plain.outcomes == run.outcomes
+    # a prompt keeps pytest's report and the walk, however long the report
+    (said,) = shorten(["x" * 2000 + run.failures["tests.test_new::test_new"]], chars=600)
+    assert said.startswith("x" * 600 + "\n" + WALK_HEAD) and "-> ceil returned 6" in said

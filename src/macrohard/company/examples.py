@@ -262,14 +262,14 @@ WALK_CHARS = 1200  # a failure message with its line-by-line walk, in a prompt
 
 def shorten(messages: list[str], chars: int, walk_chars: int = WALK_CHARS) -> list[str]:
     """Failure messages cut to `chars` each; the first with a line-by-line walk of the code (see
-    harness.STEPPER) keeps it, up to `walk_chars` (0: none does), and goes first; the others
+    harness.STEPPER) keeps it, up to `walk_chars` more (0: none does), and goes first; the others
     lose theirs: one walk tells the cause, three would crowd the prompt."""
     out: list[str] = []
     walked: list[str] = []
     for message in messages:
-        head, found, _ = message.partition(WALK_HEAD)
+        head, found, rest = message.partition(WALK_HEAD)
         if found and walk_chars and not walked:
-            walked.append(message[: max(walk_chars, len(head[:chars]))])
+            walked.append(f"{head.rstrip()[:chars]}\n{(found + rest)[:walk_chars]}")
         else:
             out.append(head.rstrip()[:chars])
     return walked + out

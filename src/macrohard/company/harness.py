@@ -9,6 +9,9 @@ session example that answered wrong, what the project's code did line by line.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from pathlib import Path
+
 HEADER = '''"""The client's own examples from the request, checked as written.
 
 Made by Macrohard, not by a model: these tests are never dropped or rewritten during repair.
@@ -42,6 +45,7 @@ def project_file(root, filename):
     base = os.path.basename(rel)
     test = rel.startswith("tests" + os.sep) or base.startswith("test_")
     test = test or base == "conftest.py" or filename.startswith("<")
+    test = test or rel.startswith(".")  # .macrohard/deps, .venv: installed, not the project's
     return rel if real.startswith(root) and not test else ""
 
 
@@ -385,3 +389,53 @@ def test_client_transcript(case, tmp_path):
             pytrace=False,
         )
 """
+
+
+# A pytest plugin (`-p macrohard_walk`) that walks the tests of the files named in MACROHARD_WALK
+# the same way: a test that fails gets, after its traceback, what the project's code did in the
+# last call the test made (`assert is_uuid(s, version=0)`: the lines of `is_uuid` and their values).
+PLUGIN_NAME = "macrohard_walk"
+PLUGIN_HEAD = "import linecache\nimport os\nimport re\nimport sys\n\nimport pytest\n"
+PLUGIN_TAIL = """
+
+_WALKED = set(filter(None, os.environ.get("MACROHARD_WALK", "").split(os.pathsep)))
+_STEPS = {}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    path = os.path.relpath(str(getattr(item, "path", None) or item.fspath))
+    if path not in _WALKED:
+        yield
+        return
+    steps = _STEPS[item.nodeid] = []
+    sys.settrace(make_stepper(os.getcwd(), steps))
+    try:
+        yield
+    finally:
+        sys.settrace(None)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    steps = _STEPS.pop(item.nodeid, None) if call.when == "call" else None
+    report = outcome.get_result()
+    text = walk(steps) if steps and report.failed else ""
+    if not text:
+        return
+    report.longrepr = f"{report.longrepr}\\n{text}"  # in the JUnit report's failure text
+"""
+
+
+PLUGINS = ".macrohard/tmp/plugins"  # where it is written in the project (never committed)
+
+
+def install_walk(root: Path, files: Iterable[str]) -> tuple[list[str], dict[str, str]]:
+    """Write the plugin into the project at `root`; the pytest arguments and environment that
+    walk the failing tests of `files` (paths relative to `root`). PYTHONPATH holds the plugin's
+    folder only: the caller joins its own paths after it."""
+    plugin = root / PLUGINS / f"{PLUGIN_NAME}.py"
+    plugin.parent.mkdir(parents=True, exist_ok=True)
+    plugin.write_text(PLUGIN_HEAD + TRACER + STEPPER + PLUGIN_TAIL)
+    return ["-p", PLUGIN_NAME], {"PYTHONPATH": PLUGINS, "MACROHARD_WALK": ":".join(files)}

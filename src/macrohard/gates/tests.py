@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 import xml.etree.ElementTree as ET  # nosec B405 - see parse_junit
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -56,8 +57,14 @@ class TestsGate:
         coverage: bool = False,
         coverage_min: float = 0.0,
         per_test: float | None = None,
+        args: tuple[str, ...] = (),
+        env: Mapping[str, str] | None = None,
     ) -> None:
         self.paths = paths
+        # more pytest arguments and environment (plugins: -p NAME, with its folder on PYTHONPATH,
+        # which goes before the project's own ".")
+        self.args = args
+        self.env = dict(env or {})
         self.timeout = timeout
         # a limit per test (pytest-timeout's, ignored with a warning where it is not
         # installed): one test that hangs then fails alone instead of timing out the run
@@ -95,13 +102,15 @@ class TestsGate:
             # project (the local one) would otherwise leave pytest-of-*/ in the deliverable
             f"--basetemp={REPORT_DIR}/pytest",
             *(["-o", f"timeout={self.per_test:g}"] if self.per_test else []),
+            *self.args,
             *self.paths,
         ]
+        paths = [p for p in (self.env.get("PYTHONPATH"), ".") if p]
         result = sandbox.run(
             argv,
             workdir=project,
             limits=Limits(timeout=self.timeout, memory_mb=2048, processes=None),
-            env={"PYTHONPATH": "."},
+            env={**self.env, "PYTHONPATH": ":".join(paths)},
         )
         seconds = time.perf_counter() - start
         if result.timed_out:

@@ -158,18 +158,19 @@ class Verifier:
     def trial(self, tests: dict[str, str], client: str) -> Trial:
         """Run everything on the files as they are now in the work tree."""
         new = sorted(tests)
+        own = [p for p in new if p != client]  # walked when they fail (the client's walk itself)
         command = self.command or TestCommand("pytest", tuple(new), why="the new tests only")
-        run = run_tests(self.ctx.root, command, self.sandbox, extra=tuple(new))
+        run = run_tests(self.ctx.root, command, self.sandbox, extra=tuple(new), walk=tuple(own))
         if new and not any(belongs(t, p) for t in run.outcomes for p in new):
             # the project's command did not collect them (another folder, or not pytest)
-            extra = run_tests(self.ctx.root, TestCommand("pytest", tuple(new)), self.sandbox)
+            pytest = TestCommand("pytest", tuple(new))
+            extra = run_tests(self.ctx.root, pytest, self.sandbox, walk=tuple(own))
             run.outcomes.update(extra.outcomes)
             run.failures.update(extra.failures)
             run.error = run.error or extra.error
         regressed = regressions(self.baseline, run) if self.baseline else []
         failed = sorted(run.failed)
         client_failed = [t for t in failed if client and belongs(t, client)]
-        own = [p for p in new if p != client]
         new_failed = [t for t in failed if any(belongs(t, p) for p in own)]
         total = sum(1 for t in run.outcomes if any(belongs(t, p) for p in own))
         files = {p: self.ctx.read(p) for p in self._sources}

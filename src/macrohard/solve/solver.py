@@ -377,7 +377,8 @@ class Solver:
             ctx.write(rel, text)
         paths = sorted(work.test_files)
         if paths and work.plan.kind == "bug":  # how the bug shows: the engineer's first clue
-            run = run_tests(tree.path, TestCommand("pytest", tuple(paths)), self.sandbox)
+            own = tuple(p for p in paths if p != work.client_tests)
+            run = run_tests(tree.path, TestCommand("pytest", tuple(paths)), self.sandbox, walk=own)
             work.reproduced = [f"{t}: {run.failures.get(t, '')}" for t in sorted(run.failed)]
         output = {"files": paths, "client_examples": found.count, "reproduced": work.reproduced}
         verdict = "ok" if paths else "failed"

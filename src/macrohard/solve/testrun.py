@@ -17,6 +17,7 @@ import xml.etree.ElementTree as ET  # nosec B405 - the report is parsed like in 
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from macrohard.company.harness import install_walk
 from macrohard.errors import SandboxError, UserError
 from macrohard.gates.files import is_test_file
 from macrohard.sandbox import Limits, Sandbox
@@ -142,8 +143,11 @@ def run_tests(
     sandbox: Sandbox,
     extra: tuple[str, ...] = (),
     timeout: float = 300.0,
+    walk: tuple[str, ...] = (),
 ) -> TestRun:
-    """The tests (plus `extra` test files, for pytest) in the sandbox, in `root`."""
+    """The tests (plus `extra` test files, for pytest) in the sandbox, in `root`. A failing test
+    of a file in `walk` reports, after its traceback, what the project's code did line by line
+    (harness.STEPPER), for pytest commands."""
     start = time.perf_counter()
     report = root / REPORT
     report.parent.mkdir(parents=True, exist_ok=True)
@@ -157,6 +161,10 @@ def run_tests(
     else:
         argv = ["sh", "-c", command.line]
     env = {"PYTHONPATH": python_path(root), "PYTHONDONTWRITEBYTECODE": "1"}
+    if walk and command.kind == "pytest":
+        plugin, more = install_walk(root, walk)
+        argv[4:4] = plugin
+        env.update(more, PYTHONPATH=f"{more['PYTHONPATH']}:{env['PYTHONPATH']}")
     if command.kind != "pytest":  # a pytest that `make test` or a script starts reports too
         env["PYTEST_ADDOPTS"] = f"--junitxml={report} -p no:cacheprovider"
     try:

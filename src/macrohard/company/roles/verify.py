@@ -30,7 +30,7 @@ from macrohard.company.artifacts import Design, Spec
 from macrohard.company.context import Context, PhaseResult
 from macrohard.company.examples import CLIENT_TESTS, WALK_CHARS, closeness, shorten
 from macrohard.company.fill import UNFILLED
-from macrohard.company.harness import WALK_HEAD
+from macrohard.company.harness import WALK_HEAD, install_walk
 from macrohard.company.hints import hints
 from macrohard.company.mentions import expected_in_request, mentions
 from macrohard.company.roles.engineer import (
@@ -341,7 +341,10 @@ class Verifier:
     def trial(self, ctx: Context, *, new_code: bool = True) -> Trial:
         """Test what is on disk; a new version of the code adds to each failing test's count."""
         files = {p.path: ctx.read(p.path) for p in self.design.files}
-        trial = Trial(files, TestsGate(per_test=PER_TEST).check(ctx.root, ctx.sandbox))
+        # QA's failing tests show what the code did, line by line (the client's have their own)
+        args, env = install_walk(ctx.root, [t for t in self.source_of if ctx.read(t)])
+        gate = TestsGate(per_test=PER_TEST, args=tuple(args), env=env)
+        trial = Trial(files, gate.check(ctx.root, ctx.sandbox))
         for failure in trial.failures if new_code else ():
             self.failing[f"{failure['classname']}::{failure['test']}"] += 1
         return trial
@@ -366,7 +369,8 @@ class Verifier:
             if not source:
                 self.judged[key] = "unknown"
                 continue
-            if expected_in_request(failure["message"], ctx.request):
+            said = failure["message"].partition(WALK_HEAD)[0]  # pytest's own report
+            if expected_in_request(said, ctx.request):
                 self.judged[key] = "code"  # the client wrote the expected answer
                 continue
             path = self.source_of.get(test_file) or self.design.files[0].path
@@ -376,7 +380,7 @@ class Verifier:
             verdict = ctx.ask_json(
                 ctx.prompt(
                     JUDGE,
-                    f"Test:\n{source}\n\nFailure:\n{failure['message'][-600:]}\n\nCode:\n"
+                    f"Test:\n{source}\n\nFailure:\n{said[-600:]}\n\nCode:\n"
                     f"{ctx.read(path)[:4000]}\n\nAnswer in JSON.",
                     self.spec,
                 ),
@@ -410,7 +414,7 @@ class Verifier:
         """The file most failures point at (the client's examples count double), and why."""
         weight: Counter[str] = Counter()
         messages: dict[str, list[tuple[int, str]]] = {}
-        walked = False  # one client example's line-by-line walk is shown, the first
+        walked = False  # one line-by-line walk is shown, the first
         for failure in best.trusted_failures:
             client = failure["classname"].startswith(CLIENT_MODULE)
             path = self.owner(ctx, failure, client)
@@ -419,10 +423,13 @@ class Verifier:
             weight[path] += 2 if client else 1
             source = "" if client else test_source(ctx.read(test_file_of(failure)), failure["test"])
             # a client example says what it expected first; pytest's own detail comes last
-            said = essence(failure["message"])
+            head, found, rest = failure["message"].partition(WALK_HEAD)
+            said = essence(head)
             if client:
                 said = shorten([failure["message"]], 900, 0 if walked else WALK_CHARS)[0]
-                walked = walked or WALK_HEAD in said
+            elif found and not walked:
+                said += f"\n{(found + rest)[:WALK_CHARS]}"
+            walked = walked or WALK_HEAD in said
             text = f"{failure['test']}:\n{source}\n{said}".strip()
             messages.setdefault(path, []).append((0 if client else 1, text))
         if not weight:
