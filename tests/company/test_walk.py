@@ -74,6 +74,21 @@ False
 """
 
 
+VEC = """class Vec:
+    def __init__(self, x):
+        self.x = x
+
+    def __eq__(self, other):
+        return self.x == other.x
+
+    def double(self):
+        return Vec(self.x + self.x + 1)
+
+    def __repr__(self):
+        return f"Vec({self.x})"
+"""
+
+
 def failures(tmp_path: Path) -> dict[str, str]:
     (tmp_path / "nums.py").write_text(CEIL)
     (tmp_path / "tests").mkdir()
@@ -148,8 +163,11 @@ def test_the_call_that_answered_is_walked_and_those_before_it_are_one_line_each(
 
 def test_a_one_line_call_inside_is_one_line_of_the_walk(tmp_path: Path) -> None:
     walk = failures(tmp_path)["test_client_example[5]"].partition(WALK_HEAD)[2]
-    assert "Tin.volume(self=<nums.Tin object" in walk and "-> returned 27" in walk
-    assert "-> returned 8" in walk and "return self.size**3" not in walk
+    # the line comes first, then the calls it made; an inner call's line says whose it is
+    lines = [line.strip() for line in walk.strip().splitlines()]
+    at = lines.index("line 40: return self.volume > other.volume")
+    assert lines[at + 1 : at + 3] == ["Tin.volume() -> returned 27", "Tin.volume() -> returned 8"]
+    assert "return self.size**3" not in walk
     assert walk.rstrip().endswith("-> Tin.holds returned True")
 
 
@@ -183,9 +201,28 @@ def test_a_failing_pytest_test_of_a_walked_file_shows_the_walk(tmp_path: Path) -
     )
     (tmp_path / "tests" / "test_new.py").write_text(test)
     (tmp_path / "tests" / "test_old.py").write_text(test.replace("test_new", "test_old"))
+    (tmp_path / "vec.py").write_text(VEC)
+    (tmp_path / "tests" / "test_vec.py").write_text(
+        "from vec import Vec\n\n\ndef test_double():\n    assert Vec(1).double() == Vec(2)\n"
+    )
     sandbox, command = default_sandbox(), TestCommand("pytest", ("tests",))
-    run = run_tests(tmp_path, command, sandbox, walk=("tests/test_new.py",))
-    assert run.failed == {"tests.test_new::test_new", "tests.test_old::test_old"}
+    run = run_tests(tmp_path, command, sandbox, walk=("tests/test_new.py", "tests/test_vec.py"))
+    assert run.failed == {
+        "tests.test_new::test_new",
+        "tests.test_old::test_old",
+        "tests.test_vec::test_double",
+    }
+    # the call that answered is walked, not the == after it, nor pytest's reprs of the values
+    vec = run.failures["tests.test_vec::test_double"].partition(WALK_HEAD)[2]
+    assert [line[2:] for line in vec.strip("\n").splitlines()] == [
+        "Vec.__init__(x=1) -> returned None",
+        "Vec.double(self=Vec(1)):",
+        "  line 9: return Vec(self.x + self.x + 1)",
+        "    Vec.__init__(x=3) -> returned None",
+        "-> Vec.double returned Vec(3)",
+        "Vec.__init__(x=2) -> returned None",
+        "Vec.__eq__(self=Vec(3), other=Vec(2)) -> returned False",
+    ]
     head, _, walk = run.failures["tests.test_new::test_new"].partition(WALK_HEAD)
     assert "assert 6 == 4" in head  # pytest's own report first, then the walk
     assert "ceil(x=4, options=[1.5, 4, 6]):" in walk

@@ -37,16 +37,32 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 # and, as a sitecustomize module, inside the CLI runs of the transcripts.
 TRACER = """
 
+def _test_code(rel, filename):
+    # a test's own code (rel: its path in the project) or code made at run time (an example)
+    base = os.path.basename(rel)
+    test = rel.startswith("tests" + os.sep) or base.startswith("test_")
+    return test or base == "conftest.py" or filename.startswith("<")
+
+
 def project_file(root, filename):
     # the project's own code, relative to root (which ends with os.sep): not a test, not
     # "<frozen os>"; "" for everything else
     real = os.path.realpath(filename)
     rel = real[len(root) :]
-    base = os.path.basename(rel)
-    test = rel.startswith("tests" + os.sep) or base.startswith("test_")
-    test = test or base == "conftest.py" or filename.startswith("<")
+    test = _test_code(rel, filename)
     test = test or rel.startswith(".")  # .macrohard/deps, .venv: installed, not the project's
     return rel if real.startswith(root) and not test else ""
+
+
+def called_by_test(root, frame):
+    # whether the test (or the example) itself made this call, not pytest's or doctest's own
+    # reporting afterwards (the __repr__ of the values an assertion compared)
+    back = frame.f_back
+    filename = back.f_code.co_filename if back is not None else ""
+    real = os.path.realpath(filename)
+    return bool(filename) and (
+        filename.startswith("<") or real.startswith(root) and _test_code(real[len(root) :], filename)
+    )
 
 
 def project_frames(root, tb):
@@ -159,17 +175,20 @@ def make_stepper(root, steps, limit=300):
         if rel is None:
             rel = files[code.co_filename] = project_file(root, code.co_filename)
         name = getattr(code, "co_qualname", code.co_name)
-        if not rel or "<" in name:
+        if not rel or "<" in name or not stack and not called_by_test(root, frame):
             return None
         depth, filename = len(stack), code.co_filename
         stack.append(name)
         before = _state(frame)
         called = ", ".join(f"{k}={v}" for k, v in before.items() if not k.startswith("self."))
-        # which object's method: Version(0, 1, 0).is_compatible (a constructor's is half made)
-        if "self" in frame.f_locals and code.co_name != "__init__":
+        # which object's method: Version(0, 1, 0).is_compatible (a constructor's is half made;
+        # a call inside says it on its line: `if self.major != other.major`)
+        if "self" in frame.f_locals and code.co_name != "__init__" and not depth:
             called = ", ".join(x for x in (f"self={_short(frame.f_locals['self'])}", called) if x)
         steps.append((depth, name, filename, 0, f"{name}({called})"))
-        where = {"line": 0, "raised": None}
+        # the line running, and where its step is: a line is listed when it starts (the calls
+        # it makes come after it) and told what it changed when the next one starts
+        where = {"line": 0, "raised": None, "at": None}
 
         def step(frame, event, arg):
             nonlocal before
@@ -177,7 +196,7 @@ def make_stepper(root, steps, limit=300):
                 where["raised"] = arg[1]
                 return step
             if event == "line" and len(steps) >= limit:
-                where["raised"] = None  # past the limit only how each call ends is kept
+                where["raised"] = where["at"] = None  # past the limit only how calls end is kept
                 return step
             if event not in ("line", "return"):
                 return step
@@ -189,11 +208,14 @@ def make_stepper(root, steps, limit=300):
                 target = _ASSIGNED.match(text)
                 if target and target.group(1) in now:
                     changed = [f"{target.group(1)} = {now[target.group(1)]} (unchanged)"]
-            if where["line"] and len(steps) < limit:
-                steps.append((depth, name, filename, where["line"], ", ".join(changed)))
-            where["line"] = frame.f_lineno
+            if where["at"] is not None:
+                steps[where["at"]] = (depth, name, filename, where["line"], ", ".join(changed))
+            where["line"], where["at"] = frame.f_lineno, None
             if event == "line":
                 where["raised"] = None
+                if len(steps) < limit:
+                    where["at"] = len(steps)
+                    steps.append((depth, name, filename, frame.f_lineno, ""))
                 return step
             if where["raised"] is not None:
                 ended = f"raised {type(where['raised']).__name__}: {where['raised']}"
@@ -209,24 +231,31 @@ def make_stepper(root, steps, limit=300):
     return start
 
 
+def _one_line(steps, i):
+    # a call as one line: what it was called with and how it ended
+    end = next((step for step in steps[i + 1 :] if step[0] == 0 and step[3] in (0, -1)), None)
+    return f"  {steps[i][4]}" + (f" -> {end[4]}" if end and end[3] == -1 else "")
+
+
 def walk(steps):
-    # the steps as text: the example's last call into the project in full (its value is the
-    # answer; the calls before it mostly made its arguments, one line each), each loop's line
-    # at most WALK_REPEATS times, at most WALK_LINES lines
+    # the steps as text: the example's last call into the project in full, unless it was a
+    # dunder (`assert v.double() == Vec(2)` ends with Vec.__init__ and Vec.__eq__: the last
+    # other call is the answer); the calls around it (mostly its arguments) one line each;
+    # each loop's line at most WALK_REPEATS times, at most WALK_LINES lines
     starts = [i for i, step in enumerate(steps) if step[0] == 0 and step[3] == 0]
     if not starts:
         return ""
-    lines, counts, cut = [], {}, 0
-    for i in starts[:-1][-3:]:
-        ends = [step[4] for step in steps[i : starts[-1]] if step[0] == 0 and step[3] == -1]
-        lines.append(f"  {steps[i][4]}" + (f" -> {ends[0]}" if ends else ""))
-    shown = steps[starts[-1] :]
+    plain = [i for i in starts if not steps[i][1].rsplit(".", 1)[-1].startswith("__")]
+    chosen = (plain or starts)[-1]
+    after = [i for i in starts if i > chosen]
+    lines, counts, cut = [_one_line(steps, i) for i in starts if i < chosen][-3:], {}, 0
+    shown = steps[chosen : after[0] if after else len(steps)]
     skip = 0
     for at, (depth, name, filename, number, said) in enumerate(shown):
         if skip:
             skip -= 1
             continue
-        pad = "  " * (depth + 1)
+        pad = "  " * (2 * depth + 1)  # a call inside goes under the line that made it
         if number == 0:
             # a call inside of one line (a property, an accessor) is one line: call -> value
             inner = shown[at + 1 : at + 3]
@@ -246,6 +275,7 @@ def walk(steps):
             continue
         text = linecache.getline(filename, number).strip()
         lines.append(f"{pad}line {number}: {text}" + (f"   # {said}" if said else ""))
+    lines += [_one_line(steps, i) for i in after[:3]]
     if len(lines) > WALK_LINES:
         lines[WALK_LINES // 2 : -WALK_LINES // 2 + 1] = ["  ..."]
     if cut:
