@@ -60,9 +60,8 @@ def called_by_test(root, frame):
     back = frame.f_back
     filename = back.f_code.co_filename if back is not None else ""
     real = os.path.realpath(filename)
-    return bool(filename) and (
-        filename.startswith("<") or real.startswith(root) and _test_code(real[len(root) :], filename)
-    )
+    ours = real.startswith(root) and _test_code(real[len(root) :], filename)
+    return bool(filename) and (filename.startswith("<") or ours)
 
 
 def project_frames(root, tb):
