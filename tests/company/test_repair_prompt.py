@@ -9,7 +9,8 @@ from pathlib import Path
 from macrohard.company.artifacts import Design, FileContract, FilePlan, Spec
 from macrohard.company.context import Context
 from macrohard.company.harness import WALK_HEAD
-from macrohard.company.roles.verify import Verifier, def_head, essence
+from macrohard.company.roles.verify import Verifier, essence
+from macrohard.company.splice import def_head
 from macrohard.models import ScriptedModel
 from macrohard.sandbox import LocalSandbox
 

@@ -549,6 +549,13 @@ def test_a_reply_for_new_definitions_stops_where_it_begins_to_copy_the_file(
 
     assert copy_stops(code, ["findall"]) == ["def parse(", "def search("]
     assert copy_stops(code, ["Parser.parse"]) == ["def search("]  # a new name is no stop
+    # a new method: the class's other methods, as indented (11 wrote `__init__` out first)
+    cls = "class V:\n    def __init__(self):\n        pass\n\n    def key(self):\n        pass\n"
+    assert copy_stops(cls, ["is_compatible"]) == ["    def __init__(", "    def key("]
+    both = copy_stops(
+        code + "\n\n" + cls.replace("key", "a") + "    def b(self):\n        pass\n", []
+    )
+    assert both == ["def parse(", "def search(", "    def __init__(", "    def a("]
     metered = BudgetedModel(FunctionModel(model), Budget())
     ctx = Context("r-t", "add findall", tmp_path, metered, LocalSandbox())
     plan = Plan(kind="feature", summary="findall", files=["parse.py"], functions=["findall"])
@@ -568,3 +575,37 @@ def test_qa_is_told_what_a_feature_adds_and_a_functions_import_but_not_a_methods
     method = what_it_adds(["is_compatible"], ["is_compatible"], "semver.version", request)
     assert "adds `is_compatible`" in method and "import" not in method
     assert what_it_adds([], ["clamp"], "m", "") == ""
+
+
+def test_a_function_round_begins_the_answer_at_the_method_s_signature_and_docstring(
+    tmp_path: Path,
+) -> None:
+    # unprompted, the 1.5B wrote a long docstring again each round, or began a method with the
+    # module's imports and its class: the answer starts at the def and stops at the next one
+    from macrohard.company.budget import Budget, BudgetedModel
+    from macrohard.company.context import Context
+    from macrohard.models import ScriptedModel
+    from macrohard.sandbox import LocalSandbox
+    from macrohard.solve.repair import rewrite_function
+
+    code = (
+        "class V:\n"
+        "    def same(self, other):\n"
+        '        """Whether both are the same version."""\n'
+        "        return self.major == other.major\n\n"
+        "    def key(self):\n        return self.major\n"
+    )
+    reply = "        return self.key() == other.key()\n```\n"
+    scripted = ScriptedModel([reply], supports_prefill=True)
+    model = BudgetedModel(scripted, Budget())
+    ctx = Context("r-test", "a request", tmp_path, model, LocalSandbox())
+    new = rewrite_function(ctx, "v.py", code, "V.same", "failed", 0.0, [])
+    assert new is not None
+    assert new == code.replace("self.major == other.major", "self.key() == other.key()")
+    request = scripted.requests[0]
+    assert request.messages[-1] == {
+        "role": "assistant",
+        "content": '```python\n    def same(self, other):\n        """Whether both are the same '
+        'version."""\n',
+    }
+    assert "\n    def " in request.stop  # the next method is where the answer ends

@@ -312,3 +312,31 @@ def restored(code: str, source: str, marker: str) -> str:
         if original:
             code = splice(code, qualname, original) or code
     return code
+
+
+def def_head(source: str) -> str:
+    """A function's source up to its body: decorators, signature and docstring, as indented."""
+    try:
+        node = ast.parse(textwrap.dedent(source)).body[0]
+    except (SyntaxError, IndexError):
+        return ""
+    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        return ""
+    first = node.body[0]
+    documented = (
+        isinstance(first, ast.Expr)
+        and isinstance(first.value, ast.Constant)
+        and isinstance(first.value.value, str)
+    )
+    end = (first.end_lineno or first.lineno) if documented else first.lineno - 1
+    if end < node.lineno:  # `def f(): return 1` on one line
+        return ""
+    return "\n".join(source.splitlines()[:end]) + "\n"
+
+
+def next_def(head: str) -> list[str]:
+    """Where a reply that began with the def `head` has gone past that def: the next def (or
+    decorator) at its indent, or any top-level statement after a module-level function."""
+    indent = head[: len(head) - len(head.lstrip())]
+    stops = [f"\n{indent}def ", f"\n{indent}async def ", f"\n{indent}@"]
+    return stops + ([] if indent else ["\nclass ", "\nif __name__"])

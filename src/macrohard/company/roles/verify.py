@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import ast
 import re
-import textwrap
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -43,11 +42,13 @@ from macrohard.company.roles.engineer import (
 from macrohard.company.roles.qa import count_tests, test_path
 from macrohard.company.service import API_NOTE, blamed_handlers, uses_api
 from macrohard.company.splice import (
+    def_head,
     fault_functions,
     function_source,
     hollow,
     insert,
     missing_methods,
+    next_def,
     restored,
     span,
     splice,
@@ -147,34 +148,6 @@ def essence(message: str, limit: int = 700) -> str:
         kept.insert(0, head)  # the summary, unless an E line already says it
     text = "\n".join(dict.fromkeys(kept))
     return text if len(text) <= limit else "..." + text[-limit:]
-
-
-def def_head(source: str) -> str:
-    """A function's source up to its body: decorators, signature and docstring, as indented."""
-    try:
-        node = ast.parse(textwrap.dedent(source)).body[0]
-    except (SyntaxError, IndexError):
-        return ""
-    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-        return ""
-    first = node.body[0]
-    documented = (
-        isinstance(first, ast.Expr)
-        and isinstance(first.value, ast.Constant)
-        and isinstance(first.value.value, str)
-    )
-    end = (first.end_lineno or first.lineno) if documented else first.lineno - 1
-    if end < node.lineno:  # `def f(): return 1` on one line
-        return ""
-    return "\n".join(source.splitlines()[:end]) + "\n"
-
-
-def next_def(head: str) -> list[str]:
-    """Where a reply that began with the def `head` has gone past that def: the next def (or
-    decorator) at its indent, or any top-level statement after a module-level function."""
-    indent = head[: len(head) - len(head.lstrip())]
-    stops = [f"\n{indent}def ", f"\n{indent}async def ", f"\n{indent}@"]
-    return stops + ([] if indent else ["\nclass ", "\nif __name__"])
 
 
 def drop_tests(code: str, names: set[str]) -> str:
