@@ -556,6 +556,8 @@ def test_a_reply_for_new_definitions_stops_where_it_begins_to_copy_the_file(
         code + "\n\n" + cls.replace("key", "a") + "    def b(self):\n        pass\n", []
     )
     assert both == ["def parse(", "def search(", "    def __init__(", "    def a("]
+    consts = "import re\n\n__version__ = '1'\nRULES = [1]\nx = 2\n\n\n" + code
+    assert copy_stops(consts, []) == ["\n__version__ = ", "def parse(", "def search("]
     metered = BudgetedModel(FunctionModel(model), Budget())
     ctx = Context("r-t", "add findall", tmp_path, metered, LocalSandbox())
     plan = Plan(kind="feature", summary="findall", files=["parse.py"], functions=["findall"])

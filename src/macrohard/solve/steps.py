@@ -314,7 +314,8 @@ def copy_stops(text: str, fresh: Sequence[str]) -> list[str]:
     `def` heads of the file's first module-level functions and of its classes' first methods,
     as indented (a feature's reply may not replace them, so nothing from there on is kept).
     Asked for `findall`, 14's model wrote `parse.py`'s head out again: 435 tokens, 40 s of a
-    5-minute budget; asked for the method `is_compatible`, 11's wrote `Version.__init__` and
+    5-minute budget (and 01's its constants, 415 tokens: the first constant stops it too);
+    asked for the method `is_compatible`, 11's wrote `Version.__init__` and
     more of the class first (52-95 s a reply on a slow CPU)."""
     try:
         tree = ast.parse(text)
@@ -323,6 +324,14 @@ def copy_stops(text: str, fresh: Sequence[str]) -> list[str]:
     new = {name.rsplit(".", 1)[-1] for name in fresh}
     defs = ast.FunctionDef | ast.AsyncFunctionDef
     heads = [f"def {n.name}(" for n in tree.body if isinstance(n, defs) and n.name not in new]
+    # the file's first constant (01's model wrote `__version__ = ...` and PLURALS out first)
+    heads[:0] = [
+        f"\n{t.id} = "
+        for n in tree.body
+        if isinstance(n, ast.Assign)
+        for t in n.targets
+        if isinstance(t, ast.Name) and (t.id.isupper() or t.id.startswith("__"))
+    ][:1]
     methods = [
         f"{' ' * n.col_offset}def {n.name}("
         for c in tree.body
