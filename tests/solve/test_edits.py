@@ -611,3 +611,11 @@ def test_a_function_round_begins_the_answer_at_the_method_s_signature_and_docstr
         'version."""\n',
     }
     assert "\n    def " in request.stop  # the next method is where the answer ends
+    # a method this run added: its docstring is the model's own and is not repeated to it
+    scripted = ScriptedModel([reply], supports_prefill=True)
+    ctx = Context(
+        "r-test", "a request", tmp_path, BudgetedModel(scripted, Budget()), LocalSandbox()
+    )
+    new = rewrite_function(ctx, "v.py", code, "V.same", "failed", 0.0, [], fresh=True)
+    assert new is not None and "return self.key() == other.key()" in new
+    assert scripted.requests[0].messages[-1]["content"] == "```python\n    def same(self, other):\n"

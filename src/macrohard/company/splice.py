@@ -314,8 +314,9 @@ def restored(code: str, source: str, marker: str) -> str:
     return code
 
 
-def def_head(source: str) -> str:
-    """A function's source up to its body: decorators, signature and docstring, as indented."""
+def def_head(source: str, doc: bool = True) -> str:
+    """A function's source up to its body: decorators, signature and (unless not `doc`) its
+    docstring, as indented."""
     try:
         node = ast.parse(textwrap.dedent(source)).body[0]
     except (SyntaxError, IndexError):
@@ -328,7 +329,7 @@ def def_head(source: str) -> str:
         and isinstance(first.value, ast.Constant)
         and isinstance(first.value.value, str)
     )
-    end = (first.end_lineno or first.lineno) if documented else first.lineno - 1
+    end = (first.end_lineno or first.lineno) if documented and doc else first.lineno - 1
     if end < node.lineno:  # `def f(): return 1` on one line
         return ""
     return "\n".join(source.splitlines()[:end]) + "\n"

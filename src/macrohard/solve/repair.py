@@ -291,10 +291,19 @@ class Verifier:
                     plan.functions,
                     shown=before,
                     suspects=blamed,
+                    fresh=name.rsplit(".", 1)[-1] in self.fresh,
                 )
                 return ({target: new} if new else None), f"function {name} (from the original)"
             new = rewrite_function(
-                self.ctx, target, code, name, failures, 0.7, plan.functions, suspects=blamed
+                self.ctx,
+                target,
+                code,
+                name,
+                failures,
+                0.7,
+                plan.functions,
+                suspects=blamed,
+                fresh=name.rsplit(".", 1)[-1] in self.fresh,
             )
             return ({target: new} if new else None), f"function {name}"
         written = "\n\n".join(t for p, t in tests.items() if p != self.client)
@@ -370,6 +379,7 @@ def rewrite_function(
     plan_functions: list[str],
     shown: str = "",
     suspects: list[str] | None = None,
+    fresh: bool = False,
 ) -> str | None:
     """`code` with a new version of its function `name` asked for (shown the failures, the
     signatures of the plan's other functions, the source of the `suspects` it calls, and its
@@ -379,7 +389,8 @@ def rewrite_function(
     related = signatures(code, [f for f in plan_functions if f not in deeper], skip=name)
     called = "\n\n".join(function_source(code, q) for q in deeper)
     source = shown or function_source(code, name)
-    reply = write_function(ctx, target, source, failures, temperature, related, called)
+    # a function this run added has the model's docstring, not the repository's
+    reply = write_function(ctx, target, source, failures, temperature, related, called, not fresh)
     source = edits.python_block(reply) or ""
     if defines(source, name.rsplit(".", 1)[-1]):
         # a reply of only a short callee's fix is no cut-short version of a long function

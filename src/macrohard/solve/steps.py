@@ -394,12 +394,14 @@ def write_function(
     temperature: float,
     related: str = "",
     called: str = "",
+    doc: bool = True,
 ) -> str:
     """A new version of one failing function, as the model's reply. The request goes with it (a
     function fixed without knowing what it is for gets fixed to the failure only), and so do the
     signatures of the other functions the plan names (`related`), which it may call, and the
     whole source of functions it calls that the failing tests ran too (`called`), where the
-    fault may be instead."""
+    fault may be instead. The answer begins with the function's signature and, when `doc` (the
+    repository's own docstring, not one this run wrote), its docstring."""
     persona = "You are an engineer fixing one function of existing code."
     helpers = (
         f"It may use these functions of the file:\n```python\n{related}\n```\n\n" if related else ""
@@ -426,8 +428,10 @@ def write_function(
     convo = ctx.prompt(persona, task)
     # one function asked for: the answer starts at its signature and docstring and stops at
     # the next def. Unprompted, the 1.5B wrote 04's 15-line docstring again in every round (on
-    # this CPU ~15 s each) and began 11's method with the module's imports and its class
-    head = def_head(source) if not called and getattr(ctx.model, "supports_prefill", False) else ""
+    # this CPU ~15 s each) and began 11's method with the module's imports and its class; a
+    # docstring the model wrote is not repeated to it (05's first `clamp` had copied `ceil`'s)
+    fills = not called and getattr(ctx.model, "supports_prefill", False)
+    head = def_head(source, doc) if fills else ""
     if not head:
         return ctx.ask(convo, max_tokens=600, temperature=temperature)
     convo.append(assistant(f"```python\n{head}"))
