@@ -25,6 +25,7 @@ from macrohard.company.examples import WALK_CHARS, shorten
 from macrohard.company.hints import hints
 from macrohard.company.splice import (
     accessor,
+    def_head,
     defines,
     fault_functions,
     function_source,
@@ -294,6 +295,7 @@ class Verifier:
                     fresh=name.rsplit(".", 1)[-1] in self.fresh,
                 )
                 return ({target: new} if new else None), f"function {name} (from the original)"
+            fresh = name.rsplit(".", 1)[-1] in self.fresh
             new = rewrite_function(
                 self.ctx,
                 target,
@@ -303,8 +305,26 @@ class Verifier:
                 0.7,
                 plan.functions,
                 suspects=blamed,
-                fresh=name.rsplit(".", 1)[-1] in self.fresh,
+                fresh=fresh,
             )
+            hidden = hidden_source(code, name) if new is None and fresh else ""
+            if hidden:
+                # the model gave its own last version back (13 of 29 function rounds in a full
+                # run): asked again at once with that version hidden, and without the walk
+                # that would quote its lines
+                new = rewrite_function(
+                    self.ctx,
+                    target,
+                    code,
+                    name,
+                    failure_text(messages, walk=False),
+                    0.7,
+                    plan.functions,
+                    shown=hidden,
+                    fresh=True,
+                    hidden=True,
+                )
+                return ({target: new} if new else None), f"function {name} (hidden)"
             return ({target: new} if new else None), f"function {name}"
         written = "\n\n".join(t for p, t in tests.items() if p != self.client)
         failed = f"The last attempt failed:\n{failures}"
@@ -380,17 +400,20 @@ def rewrite_function(
     shown: str = "",
     suspects: list[str] | None = None,
     fresh: bool = False,
+    hidden: bool = False,
 ) -> str | None:
     """`code` with a new version of its function `name` asked for (shown the failures, the
     signatures of the plan's other functions, the source of the `suspects` it calls, and its
-    own source in `code` or `shown`), or None when the reply changes nothing. EditError when
-    it drops most of a long function."""
+    own source in `code` or `shown`, which is its signature alone when `hidden`), or None when
+    the reply changes nothing. EditError when it drops most of a long function."""
     deeper = callees(code, name, suspects or [])
     related = signatures(code, [f for f in plan_functions if f not in deeper], skip=name)
     called = "\n\n".join(function_source(code, q) for q in deeper)
     source = shown or function_source(code, name)
     # a function this run added has the model's docstring, not the repository's
-    reply = write_function(ctx, target, source, failures, temperature, related, called, not fresh)
+    reply = write_function(
+        ctx, target, source, failures, temperature, related, called, not fresh, hidden
+    )
     source = edits.python_block(reply) or ""
     if defines(source, name.rsplit(".", 1)[-1]):
         # a reply of only a short callee's fix is no cut-short version of a long function
@@ -407,6 +430,16 @@ def rewrite_function(
             continue
         new = splice(new, qualname, source) or new
     return new if new != code else None
+
+
+def hidden_source(code: str, name: str) -> str:
+    """The function `name` of `code` with its body hidden (`...`); '' when that cannot be
+    written (a one-line def)."""
+    try:
+        shown = function_source(hollow(code, [name]), name)
+    except SyntaxError:
+        return ""
+    return shown if def_head(shown, doc=False) else ""
 
 
 def callees(code: str, name: str, suspects: list[str]) -> list[str]:

@@ -395,13 +395,16 @@ def write_function(
     related: str = "",
     called: str = "",
     doc: bool = True,
+    hidden: bool = False,
 ) -> str:
     """A new version of one failing function, as the model's reply. The request goes with it (a
     function fixed without knowing what it is for gets fixed to the failure only), and so do the
     signatures of the other functions the plan names (`related`), which it may call, and the
     whole source of functions it calls that the failing tests ran too (`called`), where the
     fault may be instead. The answer begins with the function's signature and, when `doc` (the
-    repository's own docstring, not one this run wrote), its docstring."""
+    repository's own docstring, not one this run wrote), its docstring. When `hidden`, `source`
+    is the function with its body hidden (`...`): its last version, which was wrong and which a
+    small model shown it mostly gives back unchanged, is to be written anew."""
     persona = "You are an engineer fixing one function of existing code."
     helpers = (
         f"It may use these functions of the file:\n```python\n{related}\n```\n\n" if related else ""
@@ -420,9 +423,10 @@ def write_function(
             "Write the corrected function. Reply with one ```python block holding the whole "
             "function."
         )
+    hid = " (its wrong body is hidden as `...`: write it anew)" if hidden else ""
     task = (
         f"The request:\n{ctx.request}\n\n"
-        f"In `{target}`, this function fails the tests:\n```python\n{source}\n```\n\n"
+        f"In `{target}`, this function fails the tests{hid}:\n```python\n{source}\n```\n\n"
         f"{helpers}Failures:\n{failures}\n\n{ask}"
     )
     convo = ctx.prompt(persona, task)
