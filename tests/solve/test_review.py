@@ -93,3 +93,21 @@ def test_a_repository_with_its_own_style_is_left_alone(tmp_path: Path, style: st
     change(tree, "extra.py", "def neg(a):  return -a\n")
     assert format_like_the_repository(tree, base, ["calc.py", "extra.py"]) == []
     assert (tree.path / "calc.py").read_text() == changed
+
+
+def test_an_import_the_change_repeats_inside_a_function_is_dropped_before_the_gates(
+    tmp_path: Path,
+) -> None:
+    # 09's fix was right but failed the ruff gate: `import uuid` again inside `is_uuid` (F811)
+    from macrohard.solve.review import drop_repeats
+
+    tree, base = repo(tmp_path, {"calc.py": "import math\n\n\n" + CALC})
+    change(
+        tree,
+        "calc.py",
+        "import math\n\n\n" + CALC + "\n\ndef root(x):\n    import math\n    return math.sqrt(x)\n",
+    )
+    assert ruff_verdict(tree, base)["status"] == "failed"
+    assert drop_repeats(tree, base, ["calc.py"]) == ["calc.py"]
+    assert "def root(x):\n    return math.sqrt(x)\n" in (tree.path / "calc.py").read_text()
+    assert ruff_verdict(tree, base)["status"] == "passed"

@@ -7,7 +7,8 @@ Where the repository configures ruff (ruff.toml, .ruff.toml, `[tool.ruff]` in py
 its rules are the ones checked, as the base commit has them (a change cannot loosen its own
 lint). Before the gates, the changed files are formatted where the repository is formatted:
 `ruff format` on a file whose base version was already format-clean, and on new files when
-the repository's existing files are.
+the repository's existing files are. An import the change put inside a function that the
+file already has at the top goes (ruff reports it as a redefinition).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from macrohard.gates import BanditGate, Gate, GateResult, RuffGate
 from macrohard.gates.base import run_tool, tool
 from macrohard.gates.static import RUFF_RULES
 from macrohard.sandbox import Sandbox
+from macrohard.synth.imports import drop_repeated_imports
 from macrohard.workspace import Workspace
 
 CONFIG_FILES = ("pyproject.toml", "ruff.toml", ".ruff.toml")
@@ -74,6 +76,23 @@ def tidy(tree: Workspace, new_files: list[str]) -> list[str]:
     cmd = [*argv, "check", "--isolated", f"--select={TIDY_RULES}", "--fix", "--unsafe-fixes"]
     run_tool([*cmd, "--no-cache", "-q", *paths], tree.path)
     return [p for p in paths if (tree.path / p).read_text() != before[p]]
+
+
+def drop_repeats(tree: Workspace, base: str, changed: list[str]) -> list[str]:
+    """The imports inside functions that repeat one at the top of the file, dropped from the
+    changed Python files where the change added them. Returns the files it changed."""
+    base_files = set(tree.files(base))
+    out = []
+    for rel in changed:
+        path = tree.path / rel
+        if not rel.endswith(".py") or not path.is_file():
+            continue
+        text = path.read_text()
+        new = drop_repeated_imports(text, tree.read(rel, base) if rel in base_files else "")
+        if new != text:
+            path.write_text(new)
+            out.append(rel)
+    return out
 
 
 def format_like_the_repository(tree: Workspace, base: str, changed: list[str]) -> list[str]:

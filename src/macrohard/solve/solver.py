@@ -37,7 +37,12 @@ from macrohard.solve.claims import claims, documented
 from macrohard.solve.deps import install as install_dependencies
 from macrohard.solve.repair import Verifier, failure_text, rank_blamed, rewrite_function
 from macrohard.solve.repomap import RepoMap, module_of
-from macrohard.solve.review import format_like_the_repository, review_changes, tidy
+from macrohard.solve.review import (
+    drop_repeats,
+    format_like_the_repository,
+    review_changes,
+    tidy,
+)
 from macrohard.solve.steps import (
     Plan,
     fresh_names,
@@ -511,6 +516,7 @@ class Solver:
         base_files = set(tree.files(work.base))
         changed = [p for p in tree.changed_files(work.base) if p.endswith(".py")]
         tidied = tidy(tree, [p for p in changed if p not in base_files])
+        tidied += drop_repeats(tree, work.base, changed)
         formatted = format_like_the_repository(tree, work.base, changed)
         tidied = sorted(set(tidied) | set(formatted))
         gates = review_changes(tree, work.base, changed, self.sandbox)

@@ -207,3 +207,66 @@ def add_missing_imports(
         source.insert(head, "from __future__ import annotations")
         at += 1
     return "\n".join([*source[:at], *lines, *source[at:]]) + ("\n" if code.endswith("\n") else "")
+
+
+def _binds(node: ast.Import | ast.ImportFrom) -> set[tuple[str | int | None, ...]]:
+    """What an import statement binds, exactly: the same module under the same name."""
+    if isinstance(node, ast.Import):
+        return {(a.name, a.asname) for a in node.names}
+    return {(node.module, node.level, a.name, a.asname) for a in node.names}
+
+
+def _repeats(code: str, tree: ast.Module) -> list[ast.stmt]:
+    """The one-line import statements of function bodies that only bind what an import at the
+    top of the module already binds, the same way; a body that is nothing else keeps them."""
+    top = [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
+    bound = set().union(*(_binds(n) for n in top))
+    found: list[ast.stmt] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        repeats = [
+            s
+            for s in node.body
+            if isinstance(s, ast.Import | ast.ImportFrom)
+            and _binds(s) <= bound
+            and code.splitlines()[s.lineno - 1].strip() == ast.get_source_segment(code, s)
+        ]
+        if len(repeats) < len(node.body):
+            found += repeats
+    return found
+
+
+def drop_repeated_imports(code: str, base: str = "") -> str:
+    """`code` without the imports inside its functions that repeat one at the top of the file
+    (09's `is_uuid` began with `import uuid` in a module that imports uuid: ruff's F811, and
+    nothing the function needs). Such a line that `base` (the file as its authors wrote it)
+    already has inside a function stays: it is their style, not the change's."""
+    try:
+        tree = ast.parse(code)
+        before = ast.parse(base)
+    except SyntaxError:
+        return code
+    theirs = {ast.get_source_segment(base, s) for s in _repeats(base, before)}
+    lines = code.splitlines(keepends=True)
+    drop: set[int] = set()
+    for stmt in _repeats(code, tree):
+        if ast.get_source_segment(code, stmt) in theirs:
+            continue
+        drop.add(stmt.lineno - 1)
+        after = stmt.lineno  # the blank line that set the import apart goes with it
+        blank_after = after < len(lines) and not lines[after].strip()
+        if blank_after and (not lines[after - 2].strip() or _opens_body(lines, stmt)):
+            drop.add(after)
+    new = "".join(line for i, line in enumerate(lines) if i not in drop)
+    try:
+        ast.parse(new)
+    except SyntaxError:
+        return code
+    return new
+
+
+def _opens_body(lines: list[str], stmt: ast.stmt) -> bool:
+    """Whether the line before `stmt` ends a def's signature or a docstring."""
+    prev = lines[stmt.lineno - 2].rstrip()
+    return prev.endswith(":") or prev.endswith('"""') or prev.endswith("'''")
