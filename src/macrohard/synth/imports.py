@@ -221,6 +221,7 @@ def _repeats(code: str, tree: ast.Module) -> list[ast.stmt]:
     top of the module already binds, the same way; a body that is nothing else keeps them."""
     top = [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
     bound = set().union(*(_binds(n) for n in top))
+    lines = code.splitlines()
     found: list[ast.stmt] = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -230,7 +231,7 @@ def _repeats(code: str, tree: ast.Module) -> list[ast.stmt]:
             for s in node.body
             if isinstance(s, ast.Import | ast.ImportFrom)
             and _binds(s) <= bound
-            and code.splitlines()[s.lineno - 1].strip() == ast.get_source_segment(code, s)
+            and lines[s.lineno - 1].strip() == ast.get_source_segment(code, s)
         ]
         if len(repeats) < len(node.body):
             found += repeats
