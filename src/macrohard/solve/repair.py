@@ -276,6 +276,7 @@ class Verifier:
             # several blamed (a traced example ran them all): each function round takes the next
             name = blamed[self._function_rounds % len(blamed)]
             self._function_rounds += 1
+            fresh = name.rsplit(".", 1)[-1] in self.fresh
             before = function_source(self.origin.get(target, ""), name)
             if self._function_rounds % 2 == 0 and before and self.origin_failures:
                 # every other time from the function as it was, and how it failed then: shown
@@ -292,10 +293,9 @@ class Verifier:
                     plan.functions,
                     shown=before,
                     suspects=blamed,
-                    fresh=name.rsplit(".", 1)[-1] in self.fresh,
+                    fresh=fresh,
                 )
                 return ({target: new} if new else None), f"function {name} (from the original)"
-            fresh = name.rsplit(".", 1)[-1] in self.fresh
             new = rewrite_function(
                 self.ctx,
                 target,

@@ -255,9 +255,12 @@ def drop_repeated_imports(code: str, base: str = "") -> str:
         if ast.get_source_segment(code, stmt) in theirs:
             continue
         drop.add(stmt.lineno - 1)
-        after = stmt.lineno  # the blank line that set the import apart goes with it
-        blank_after = after < len(lines) and not lines[after].strip()
-        if blank_after and (not lines[after - 2].strip() or _opens_body(lines, stmt)):
+        # the blank line that set the import apart goes with it, where the line before it is
+        # blank too, or the def's signature, or its docstring
+        after = stmt.lineno
+        prev = lines[stmt.lineno - 2].rstrip()
+        opens = not prev or prev.endswith((":", '"""', "'''"))
+        if opens and after < len(lines) and not lines[after].strip():
             drop.add(after)
     new = "".join(line for i, line in enumerate(lines) if i not in drop)
     try:
@@ -265,9 +268,3 @@ def drop_repeated_imports(code: str, base: str = "") -> str:
     except SyntaxError:
         return code
     return new
-
-
-def _opens_body(lines: list[str], stmt: ast.stmt) -> bool:
-    """Whether the line before `stmt` ends a def's signature or a docstring."""
-    prev = lines[stmt.lineno - 2].rstrip()
-    return prev.endswith(":") or prev.endswith('"""') or prev.endswith("'''")
