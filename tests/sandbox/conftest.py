@@ -1,8 +1,7 @@
-"""The real bubblewrap sandbox for tests, and the attack tally printed at the end of the run.
+"""The real bubblewrap sandbox for tests (the attack tally is tests/conftest.py's).
 
 Without bubblewrap the bwrap tests skip, except in CI (env CI set), where they fail: CI installs it
-with `make setup`. Every test marked `attack` counts as contained when all its phases pass and as
-escaped when any fails; the summary line is `attacks: N contained, M escaped`.
+with `make setup`.
 """
 
 from __future__ import annotations
@@ -21,29 +20,6 @@ from macrohard.sandbox.cgroup import parents
 #: this test session's own sandbox uids, so that checks for leftover processes are not confused
 #: by other sessions running sandboxes on the same machine
 lease.UID_BASE += 1_000_000 + (os.getpid() % 4096) * lease.SLOTS
-
-_ATTACKS: dict[str, bool] = {}
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "attack: an attack on the bubblewrap sandbox")
-
-
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    if "attack" not in report.keywords:
-        return
-    if report.failed:
-        _ATTACKS[report.nodeid] = False
-    elif report.when == "call" and report.passed:
-        _ATTACKS.setdefault(report.nodeid, True)
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if not _ATTACKS:
-        return
-    escaped = sum(1 for ok in _ATTACKS.values() if not ok)
-    line = f"attacks: {len(_ATTACKS) - escaped} contained, {escaped} escaped"
-    terminalreporter.write_line(line, red=bool(escaped), green=not escaped, bold=True)
 
 
 @pytest.fixture(scope="session")
