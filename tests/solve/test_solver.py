@@ -473,3 +473,57 @@ def test_a_wrong_expectation_is_dropped_but_a_test_the_code_crashed_on_stays(
     assert outcome.verdict == "unresolved"
     kept = git(repo, "show", f"{outcome.branch}:tests/test_mul_feature.py")
     assert "def test_mul_text" in kept and "def test_mul_wrong" not in kept
+
+
+def test_a_one_token_bug_is_fixed_by_a_variant_the_tests_pick_before_any_model_fix(
+    tmp_path: Path, journal: Journal
+) -> None:
+    root = tmp_path / "grades"
+    (root / "tests").mkdir(parents=True)
+    (root / "grade.py").write_text(
+        'def grade(score):\n    """Pass from 50 up."""\n'
+        '    return "pass" if 50 < score else "fail"\n'
+    )
+    (root / "tests" / "test_grade.py").write_text(
+        "from grade import grade\n\n\ndef test_grades():\n"
+        '    assert grade(80) == "pass"\n    assert grade(49.5) == "fail"\n'
+    )
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "grades")
+    bug = "Bug: `grade(50)` returns 'fail' but should return 'pass': 50 is a pass."
+    plan = json.dumps(
+        {"kind": "bug", "summary": "fix grade", "files": ["grade.py"], "functions": ["grade"]}
+    )
+    reproduces = (
+        "```python\nfrom grade import grade\n\n\ndef test_fifty():\n"
+        "    assert grade(50) == 'pass'\n```"
+    )
+    script = Script(plan=[plan], qa=[reproduces])  # no fix from the model: none is asked for
+    outcome = solver(script, journal).solve(root, bug)
+    assert outcome.verdict == "resolved", outcome.report
+    assert "function" not in script.prompts and "edit" not in script.prompts
+    found = outcome.report["mutation"]
+    # `50 -> 49` passes grade(50) but breaks grade(49.5) of the project's own tests
+    assert found["found"] == "< -> <=" and found["function"] == "grade"
+    assert found["regressed"] == ["grade: 50 -> 49 (1 lost)"]
+    code = git(root, "show", f"{outcome.branch}:grade.py")
+    assert code.endswith('return "pass" if 50 <= score else "fail"\n')
+    edit = next(p for p in journal.phases(outcome.run_id) if p.name == "edit")
+    assert edit.output is not None and edit.output["mutation"]["tried"] >= 3
+    log = git(root, "log", "--format=%ae %s", f"main..{outcome.branch}")
+    assert "engineer@macrohard.invalid edit: change grade in grade.py: < -> <=" in log
+
+
+def test_a_bug_no_one_token_variant_fixes_goes_to_the_model_with_the_file_as_it_was(
+    repo: Path, journal: Journal
+) -> None:
+    bug, plan, reproduces = _sub_bug(repo)  # `b - a`: no single token makes it `a - b`
+    fix = "```python\ndef sub(a, b):\n    return a - b\n```"
+    script = Script(plan=[plan], qa=[reproduces], function=[fix])
+    outcome = solver(script, journal).solve(repo, bug)
+    assert outcome.verdict == "resolved", outcome.report
+    searched = outcome.report["mutation"]
+    assert searched["found"] is None and searched["tried"] > 0
+    assert "return b - a" in script.prompts["function"][0]  # the variants left no trace
+    assert any(n.startswith("no one-token change of sub passed") for n in outcome.report["notes"])

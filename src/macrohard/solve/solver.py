@@ -32,7 +32,7 @@ from macrohard.errors import BudgetExceeded, Cancelled, EditError, MacrohardErro
 from macrohard.journal import Journal
 from macrohard.models.base import Model, Usage
 from macrohard.sandbox import Sandbox, default_sandbox
-from macrohard.solve import edits
+from macrohard.solve import edits, mutation
 from macrohard.solve.claims import claims, documented
 from macrohard.solve.deps import install as install_dependencies
 from macrohard.solve.repair import Verifier, failure_text, rank_blamed, rewrite_function
@@ -73,6 +73,9 @@ PHASES = (
 )
 OUT = ".macrohard/solve"
 REPRODUCED_CHARS = 1200
+# one-token variants of a bug's suspects, tried before the model: at most this long, and at
+# most a fifth of the time left
+MUTATION_SECONDS = 90.0
 
 
 @dataclass(frozen=True)
@@ -407,6 +410,9 @@ class Solver:
         if work.fresh:  # what the feature's replies may add to but not replace
             work.frozen = edits.existing_except(current[target], work.fresh)
         if work.plan.kind == "bug" and blamed:
+            found = self._one_token_fix(ctx, tree, work, target, blamed[:3])
+            if found is not None:
+                return found
             # the reproduction ran these: a new version of the first is a reply of ~200 tokens,
             # where an edit shown the whole file rewrote parts the bug is not in (~900 tokens)
             try:
@@ -466,6 +472,38 @@ class Solver:
             }
             return f"change {', '.join(sorted(new))}", output, "ok", sorted(new)
         return "the edit did not apply", {"not_applied": attempts}, "failed", []
+
+    def _one_token_fix(
+        self, ctx: Context, tree: Workspace, work: Work, target: str, suspects: list[str]
+    ) -> Any:
+        """The edit phase's answer when a one-token variant of a suspect (solve.mutation)
+        passes the new tests and loses none of the project's; else None, the file unchanged."""
+        left = ctx.model.budget.seconds_left()
+        seconds = MUTATION_SECONDS if left is None else min(MUTATION_SECONDS, left / 5)
+        failing = tuple(sorted(work.test_files))
+        first = mutation.lines_run(work.reproduced)
+        result = mutation.search(
+            tree.path,
+            target,
+            suspects,
+            failing,
+            self.sandbox,
+            work.command,
+            work.baseline,
+            first,
+            seconds,
+        )
+        work.summary["mutation"] = result.to_dict()
+        if result.found is None:
+            ctx.notes.append(
+                f"no one-token change of {', '.join(suspects)} passed the tests "
+                f"({result.tried} tried in {result.seconds:.0f} s)"
+            )
+            return None
+        work.changed = sorted(set(work.changed) | {target})
+        output = {"files": [target], "function": result.function, "mutation": result.to_dict()}
+        said = f"change {result.function} in {target}: {result.found.what}"
+        return said, output, "ok", [target]
 
     def _verify(self, ctx: Context, tree: Workspace, work: Work) -> Any:
         assert work.plan is not None
@@ -555,6 +593,7 @@ class Solver:
             "baseline": work.baseline.to_dict() if work.baseline else None,
             "changed": tree.changed_files(work.base),
             "new_tests": sorted(work.test_files),
+            "mutation": work.summary.get("mutation"),
             "verify": work.summary.get("verify"),
             "gates": work.summary.get("gates", []),
             "tokens": {
