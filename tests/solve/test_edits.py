@@ -448,6 +448,11 @@ def test_a_report_of_existing_functions_going_wrong_is_a_bug_whatever_the_model_
     # a new function asked for, or no word of anything wrong: a feature
     assert not reports_existing("Add `titleize('a b')`: it should return 'A B'.", known)
     assert not reports_existing("Let `underscore('A B')` take spaces too.", known)
+    # labelled a bug by the client, built-ins in its example (13's `sorted(c)`) aside
+    lru = "Bug: `LRUCache` evicts the wrong entry: `sorted(c)` is `[2, 3]`, expected `[1, 3]`."
+    assert reports_existing(lru, {"LRUCache"})
+    assert reports_existing(lru.replace("Bug: ", "It is wrong: "), {"LRUCache", "sorted"})
+    assert not reports_existing("Bug: `Widget` should exist.", {"LRUCache"})
 
 
 def test_a_function_round_keeps_another_plan_function_the_reply_rewrote(tmp_path: Path) -> None:

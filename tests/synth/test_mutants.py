@@ -49,6 +49,9 @@ def test_variants_change_one_line_of_the_body_and_the_lines_run_come_first() -> 
     assert all("def ceil(x, options):" in m.code and "    4\n" in m.code for m in found)
     assert all(m.code.endswith('word.replace("_", "-", 1)\n') for m in found)
     assert len({m.code for m in found}) == len(found)
+    # never a condition turned round: `if not (options is None)` passed ceil's examples with
+    # the options ignored
+    assert all(" not " not in m.code for m in found)
 
 
 def test_an_argument_or_keyword_too_many_is_left_out() -> None:

@@ -43,6 +43,7 @@ _BUG_WORDS = re.compile(
 )
 _BUT_SHOULD = re.compile(r"\b(but|instead|whereas)\b[^.\n]{0,80}\bshould\b", re.I)
 _NAME = re.compile(r"`([A-Za-z_][\w.]*)(\(|`)")
+_LABELLED_BUG = re.compile(r"\s*(#+\s*)?(bug( report)?|fix)\b", re.I)
 _FILE_NAME = re.compile(r"\.(py|pyi|txt|md|rst|toml|cfg|ini|json|ya?ml|csv)$")
 
 
@@ -110,11 +111,17 @@ def plan(ctx: Context, repo: RepoMap) -> tuple[Plan, list[str]]:
 
 
 def reports_existing(request: str, known: set[str]) -> bool:
-    """Whether a request is a bug report on functions the repository has: every call it
-    writes in backticks is `known`, and it says what is wrong (bug words, or "returns X but
-    should ..."). 04's "`underscore('HTMLTidy')` returns 'htmltidy' but it should return
-    'html_tidy'" had been planned as a feature with a made-up `underscore_acronym`."""
-    called = [m.group(1).rsplit(".", 1)[-1] for m in _NAME.finditer(request) if m.group(2) == "("]
+    """Whether a request is a bug report on functions the repository has: it opens with "Bug"
+    (or "Fix") and names something `known`, or every call it writes in backticks (built-ins
+    aside) is `known` and it says what is wrong (bug words, or "returns X but should ...").
+    04's "`underscore('HTMLTidy')` returns 'htmltidy' but it should return 'html_tidy'" had
+    been planned as a feature with a made-up `underscore_acronym`; 13's "Bug: `LRUCache`
+    evicts ..." as a new `popitem`."""
+    names = [(m.group(1).rsplit(".", 1)[-1], m.group(2) == "(") for m in _NAME.finditer(request)]
+    if _LABELLED_BUG.match(request) and any(n in known for n, _ in names):
+        return True  # "Bug: `LRUCache` evicts ...": the client says what it is
+    # a built-in in the report's example (13's "`sorted(c)` is `[2, 3]`") is not the change's
+    called = [n for n, call in names if call and (n in known or not hasattr(builtins, n))]
     if not called or any(name not in known for name in called):
         return False
     return guess_kind(request) == "bug" or bool(_BUT_SHOULD.search(request))
