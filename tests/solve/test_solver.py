@@ -475,9 +475,7 @@ def test_a_wrong_expectation_is_dropped_but_a_test_the_code_crashed_on_stays(
     assert "def test_mul_text" in kept and "def test_mul_wrong" not in kept
 
 
-def test_a_one_token_bug_is_fixed_by_a_variant_the_tests_pick_before_any_model_fix(
-    tmp_path: Path, journal: Journal
-) -> None:
+def _grades(tmp_path: Path) -> Path:
     root = tmp_path / "grades"
     (root / "tests").mkdir(parents=True)
     (root / "grade.py").write_text(
@@ -491,15 +489,25 @@ def test_a_one_token_bug_is_fixed_by_a_variant_the_tests_pick_before_any_model_f
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "grades")
-    bug = "Bug: `grade(50)` returns 'fail' but should return 'pass': 50 is a pass."
-    plan = json.dumps(
-        {"kind": "bug", "summary": "fix grade", "files": ["grade.py"], "functions": ["grade"]}
-    )
-    reproduces = (
-        "```python\nfrom grade import grade\n\n\ndef test_fifty():\n"
-        "    assert grade(50) == 'pass'\n```"
-    )
-    script = Script(plan=[plan], qa=[reproduces])  # no fix from the model: none is asked for
+    return root
+
+
+GRADE_BUG = "Bug: `grade(50)` returns 'fail' but should return 'pass': 50 is a pass."
+GRADE_PLAN = json.dumps(
+    {"kind": "bug", "summary": "fix grade", "files": ["grade.py"], "functions": ["grade"]}
+)
+GRADE_TEST = (
+    "```python\nfrom grade import grade\n\n\ndef test_fifty():\n    assert grade(50) == 'pass'\n```"
+)
+
+
+def test_a_one_token_bug_is_fixed_by_a_variant_the_tests_pick_before_any_model_fix(
+    tmp_path: Path, journal: Journal
+) -> None:
+    root = _grades(tmp_path)
+    bug = GRADE_BUG
+    # no fix from the model: none is asked for
+    script = Script(plan=[GRADE_PLAN], qa=[GRADE_TEST])
     outcome = solver(script, journal).solve(root, bug)
     assert outcome.verdict == "resolved", outcome.report
     assert "function" not in script.prompts and "edit" not in script.prompts
@@ -527,3 +535,19 @@ def test_a_bug_no_one_token_variant_fixes_goes_to_the_model_with_the_file_as_it_
     assert searched["found"] is None and searched["tried"] > 0
     assert "return b - a" in script.prompts["function"][0]  # the variants left no trace
     assert any(n.startswith("no one-token change of sub passed") for n in outcome.report["notes"])
+
+
+def test_a_variant_passing_the_clients_example_is_kept_though_a_wrong_qa_test_still_fails(
+    tmp_path: Path, journal: Journal
+) -> None:
+    root = _grades(tmp_path)
+    wrong = GRADE_TEST.replace("```\n", "").replace(
+        "\n```", "\n\n\ndef test_fifty_one():\n    assert grade(51) == 'fail'\n```"
+    )
+    script = Script(plan=[GRADE_PLAN], qa=[wrong])
+    outcome = solver(script, journal).solve(root, GRADE_BUG)
+    found = outcome.report["mutation"]
+    assert found["found"] == "< -> <=", found  # the client's grade(50) passes, no test lost
+    # verify then judged the model's wrong test and dropped it: nothing else was wrong
+    assert outcome.verdict == "resolved", outcome.report["verify"]
+    assert outcome.report["verify"]["dropped"] == ["tests.test_grade_bug::test_fifty_one"]

@@ -2,10 +2,12 @@
 
 Before the model is asked for a fix, each small variant of the blamed functions
 (`synth.mutants`: `bisect_right` for `bisect_left`, `<` for `<=`, an argument left out...) is
-written into the file and the tests that reproduce the bug run on it in the sandbox. A variant
-that makes every one of them pass then has to pass the project's own suite with no test lost
-against the baseline. The first such variant is the fix; none found, the file is as it was and
-the model takes over. Time-boxed: a variant costs one sandboxed pytest run (about a second).
+written into the file and the new tests (QA's and the client's examples) run on it in the
+sandbox. A variant that fixes a failing one, breaks none that passed and passes every client
+example then has to pass the project's own suite with no test lost against the baseline. The
+first that passes every new test is the fix, else the first that passes the client's; none
+found, the file is as it was and the model takes over. Time-boxed: a variant costs one
+sandboxed pytest run (about a second).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from macrohard.sandbox.base import Sandbox
-from macrohard.solve.testrun import TestCommand, TestRun, regressions, run_tests
+from macrohard.solve.testrun import TestCommand, TestRun, belongs, regressions, run_tests
 from macrohard.synth.mutants import Mutant, mutants
 
 MAX_VARIANTS = 60  # about a minute of test runs on 2 cores
@@ -53,40 +55,60 @@ def search(
     root: Path,
     target: str,
     suspects: list[str],
-    failing: tuple[str, ...],
+    new_tests: tuple[str, ...],
+    client: str,
     sandbox: Sandbox,
     command: TestCommand | None,
     baseline: TestRun | None,
     first: set[int],
     seconds: float,
 ) -> Search:
-    """Try the variants of `suspects` (functions of `target`, a path under `root`) until one
-    makes the test files `failing` pass and loses no test of `command` against `baseline`,
-    within `seconds`. The file keeps the variant found, else its text as it was."""
+    """Try the variants of `suspects` (functions of `target`, a path under `root`) on the test
+    files `new_tests`, within `seconds`. A variant counts when it fixes a failing test, breaks
+    none that passed, passes every client example (the file `client`; without one, every new
+    test) and loses no test of `command` against `baseline`. The first that passes all the new
+    tests is kept; failing that, the first that counts (a model-written test may be wrong:
+    cachetools' fix left one failing, which verify later judged wrong); else the file is as
+    it was."""
     path = root / target
     original = path.read_text()
     result = Search()
     start = time.monotonic()
     candidates = [(q, m) for q in suspects for m in mutants(original, q, first)]
-    candidates.sort(key=lambda c: c[1].line not in first)  # stable: suspects' order within
+    # the lines the tests ran and the like-for-like slips first, whichever suspect they are in
+    # (stable: the suspects' order within); cachetools' bug was in the third function traced
+    candidates.sort(key=lambda c: (c[1].line not in first, c[1].tier))
+    fallback: tuple[str, Mutant] | None = None
     try:
+        before = run_tests(root, TestCommand("pytest", new_tests), sandbox, timeout=30)
+        if before.error or not before.failed:
+            return result
         for qualname, mutant in candidates[:MAX_VARIANTS]:
             if time.monotonic() - start > seconds:
                 break
             result.tried += 1
             path.write_text(mutant.code)
-            run = run_tests(root, TestCommand("pytest", failing), sandbox, timeout=30)
-            if run.error or not run.passed or run.failed:
+            run = run_tests(root, TestCommand("pytest", new_tests), sandbox, timeout=30)
+            if run.error or before.passed - run.passed or not before.failed & run.passed:
+                continue
+            still = [t for t in run.failed if not client or belongs(t, client)]
+            if still:  # a client example (or, without any, a new test) still fails
                 continue
             if command is not None and baseline is not None:
-                full = run_tests(root, command, sandbox, extra=failing)
+                full = run_tests(root, command, sandbox, extra=new_tests)
                 lost = regressions(baseline, full)
-                if lost or full.failed & run.passed:
+                if lost:
                     result.plausible.append(f"{qualname}: {mutant.what} ({len(lost)} lost)")
                     continue
-            result.found, result.function = mutant, qualname
-            return result
-        path.write_text(original)
+            if not run.failed:
+                result.found, result.function = mutant, qualname
+                return result
+            fallback = fallback or (qualname, mutant)
+        if fallback is not None:
+            result.function, result.found = fallback
+            path.write_text(result.found.code)
+        else:
+            path.write_text(original)
         return result
     finally:
         result.seconds = time.monotonic() - start

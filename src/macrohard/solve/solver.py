@@ -76,6 +76,7 @@ REPRODUCED_CHARS = 1200
 # one-token variants of a bug's suspects, tried before the model: at most this long, and at
 # most a fifth of the time left
 MUTATION_SECONDS = 90.0
+MUTATED_FUNCTIONS = 6  # of the functions the failing tests ran
 
 
 @dataclass(frozen=True)
@@ -410,7 +411,7 @@ class Solver:
         if work.fresh:  # what the feature's replies may add to but not replace
             work.frozen = edits.existing_except(current[target], work.fresh)
         if work.plan.kind == "bug" and blamed:
-            found = self._one_token_fix(ctx, tree, work, target, blamed[:3])
+            found = self._one_token_fix(ctx, tree, work, target, blamed[:MUTATED_FUNCTIONS])
             if found is not None:
                 return found
             # the reproduction ran these: a new version of the first is a reply of ~200 tokens,
@@ -477,16 +478,16 @@ class Solver:
         self, ctx: Context, tree: Workspace, work: Work, target: str, suspects: list[str]
     ) -> Any:
         """The edit phase's answer when a one-token variant of a suspect (solve.mutation)
-        passes the new tests and loses none of the project's; else None, the file unchanged."""
+        fixes the new tests and loses none of the project's; else None, the file unchanged."""
         left = ctx.model.budget.seconds_left()
         seconds = MUTATION_SECONDS if left is None else min(MUTATION_SECONDS, left / 5)
-        failing = tuple(sorted(work.test_files))
         first = mutation.lines_run(work.reproduced)
         result = mutation.search(
             tree.path,
             target,
             suspects,
-            failing,
+            tuple(sorted(work.test_files)),
+            work.client_tests,
             self.sandbox,
             work.command,
             work.baseline,

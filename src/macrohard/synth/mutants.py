@@ -62,6 +62,7 @@ class Mutant:
     code: str  # the whole file with the one change
     line: int  # the file's line that changed (1-based)
     what: str  # "bisect_right -> bisect_left"
+    tier: int = 0  # 0: a like-for-like slip (a comparison, a paired name, one off); 1: the rest
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ def mutants(
             ast.parse(variant)
         except SyntaxError:
             continue
-        found.append(Mutant(variant, change.line, change.what))
+        found.append(Mutant(variant, change.line, change.what, change.tier))
         if len(found) >= limit:
             break
     return found
