@@ -551,3 +551,31 @@ def test_a_variant_passing_the_clients_example_is_kept_though_a_wrong_qa_test_st
     # verify then judged the model's wrong test and dropped it: nothing else was wrong
     assert outcome.verdict == "resolved", outcome.report["verify"]
     assert outcome.report["verify"]["dropped"] == ["tests.test_grade_bug::test_fifty_one"]
+
+
+def test_of_the_variants_a_wrong_test_leaves_failing_the_one_passing_most_is_kept(
+    tmp_path: Path, journal: Journal
+) -> None:
+    root = tmp_path / "words"
+    (root / "tests").mkdir(parents=True)
+    (root / "words.py").write_text("def dash(word):\n    return word.replace('_', '-', 1)\n")
+    (root / "tests" / "test_words.py").write_text(
+        "from words import dash\n\n\ndef test_plain():\n    assert dash('ab') == 'ab'\n"
+    )
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "words")
+    bug = "Bug: `dash('a_b_c')` returns 'a-b_c' but should return 'a-b-c'."
+    plan = json.dumps(
+        {"kind": "bug", "summary": "fix dash", "files": ["words.py"], "functions": ["dash"]}
+    )
+    qa = (  # the last test is wrong: dash() is not asked to touch spaces
+        "```python\nfrom words import dash\n\n\ndef test_three():\n"
+        "    assert dash('a_b_c_d') == 'a-b-c-d'\n\n\ndef test_space():\n"
+        "    assert dash('a b') == 'a-b'\n```"
+    )
+    script = Script(plan=[plan], qa=[qa])
+    outcome = solver(script, journal).solve(root, bug)
+    # `1 -> 2` passes the client's example too, but not test_three: the argument dropped wins
+    assert outcome.report["mutation"]["found"] == "argument 1 dropped", outcome.report
+    assert "return word.replace('_', '-')\n" in git(root, "show", f"{outcome.branch}:words.py")

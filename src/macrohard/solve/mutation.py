@@ -5,9 +5,9 @@ Before the model is asked for a fix, each small variant of the blamed functions
 written into the file and the new tests (QA's and the client's examples) run on it in the
 sandbox. A variant that fixes a failing one, breaks none that passed and passes every client
 example then has to pass the project's own suite with no test lost against the baseline. The
-first that passes every new test is the fix, else the first that passes the client's; none
-found, the file is as it was and the model takes over. Time-boxed: a variant costs one
-sandboxed pytest run (about a second).
+first that passes every new test is the fix, else the one passing the client's and most of the
+rest; none found, the file is as it was and the model takes over. Time-boxed: a variant costs
+one sandboxed pytest run (about a second).
 """
 
 from __future__ import annotations
@@ -67,8 +67,10 @@ def search(
     files `new_tests`, within `seconds`. A variant counts when it fixes a failing test, breaks
     none that passed, passes every client example (the file `client`; without one, every new
     test) and loses no test of `command` against `baseline`. The first that passes all the new
-    tests is kept; failing that, the first that counts (a model-written test may be wrong:
-    cachetools' fix left one failing, which verify later judged wrong); else the file is as
+    tests is kept; failing that, the one that counts with the fewest failing (a model-written
+    test may be wrong: cachetools' fix left one failing, which verify later judged wrong;
+    inflection's `replace('_', '-', 1)` -> `2` passed the client's example with two
+    underscores, the argument dropped passed that and a test with three); else the file is as
     it was."""
     path = root / target
     original = path.read_text()
@@ -78,7 +80,7 @@ def search(
     # the lines the tests ran and the like-for-like slips first, whichever suspect they are in
     # (stable: the suspects' order within); cachetools' bug was in the third function traced
     candidates.sort(key=lambda c: (c[1].line not in first, c[1].tier))
-    fallback: tuple[str, Mutant] | None = None
+    fallback: tuple[int, str, Mutant] | None = None  # new tests failing, where, what
     try:
         before = run_tests(root, TestCommand("pytest", new_tests), sandbox, timeout=30)
         if before.error or not before.failed:
@@ -94,6 +96,8 @@ def search(
             still = [t for t in run.failed if not client or belongs(t, client)]
             if still:  # a client example (or, without any, a new test) still fails
                 continue
+            if run.failed and fallback is not None and len(run.failed) >= fallback[0]:
+                continue  # no better than the variant kept so far
             if command is not None and baseline is not None:
                 full = run_tests(root, command, sandbox, extra=new_tests)
                 lost = regressions(baseline, full)
@@ -103,9 +107,9 @@ def search(
             if not run.failed:
                 result.found, result.function = mutant, qualname
                 return result
-            fallback = fallback or (qualname, mutant)
+            fallback = (len(run.failed), qualname, mutant)
         if fallback is not None:
-            result.function, result.found = fallback
+            _, result.function, result.found = fallback
             path.write_text(result.found.code)
         else:
             path.write_text(original)
