@@ -71,3 +71,12 @@ def test_nothing_for_an_unknown_function_or_a_file_that_does_not_parse() -> None
     assert mutants("def f(:\n    return 1\n", "f") == []
     assert mutants('def f():\n    """Only a docstring."""\n', "f") == []
     assert len(mutants(CEIL, "ceil", limit=3)) == 3
+
+
+def test_positions_hold_past_non_ascii_text_on_the_line() -> None:
+    # ast counts columns in UTF-8 bytes, tokenize in characters: both land on the same text
+    code = "def f(d, k):\n    return ('é→', d[k], 'ü'.replace('ü', 'u', 1))\n"
+    by_what = {m.what: m.code for m in mutants(code, "f")}
+    assert "return ('é→', d[k - 1], 'ü'.replace('ü', 'u', 1))\n" in by_what["[k] -> [k - 1]"]
+    assert "'ü'.replace('ü', 'u'))\n" in by_what["argument 1 dropped"]
+    assert "'ü'.replace('ü', 'u', 2))\n" in by_what["1 -> 2"]

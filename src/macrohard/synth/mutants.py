@@ -94,7 +94,7 @@ def mutants(
     if not body:
         return []
     lines = (body[0].lineno, node.end_lineno or body[-1].lineno)
-    starts = _line_starts(code)
+    starts = _Lines(code)
     changes = [*_token_changes(code, lines, starts), *_tree_changes(body, code, starts)]
     changes.sort(key=lambda c: (c.line not in first, c.tier, c.start))
     found: list[Mutant] = []
@@ -122,18 +122,25 @@ def _is_docstring(statement: ast.stmt) -> bool:
     )
 
 
-def _line_starts(code: str) -> list[int]:
-    starts = [0, 0]  # 1-based lines
-    for line in code.splitlines(keepends=True):
-        starts.append(starts[-1] + len(line))
-    return starts
+class _Lines:
+    """The file's lines as tokenize reads them (split at newlines only), to turn positions into
+    offsets: tokenize counts columns in characters, ast in UTF-8 bytes."""
+
+    def __init__(self, code: str) -> None:
+        self.lines = io.StringIO(code).readlines()
+        self.starts = [0, 0]  # 1-based lines
+        for line in self.lines:
+            self.starts.append(self.starts[-1] + len(line))
+
+    def at(self, line: int, col: int) -> int:
+        return self.starts[line] + col
+
+    def at_byte(self, line: int, col: int) -> int:
+        head = self.lines[line - 1].encode()[:col] if line <= len(self.lines) else b""
+        return self.starts[line] + len(head.decode(errors="ignore"))
 
 
-def _offset(starts: list[int], line: int, col: int) -> int:
-    return starts[line] + col
-
-
-def _token_changes(code: str, lines: tuple[int, int], starts: list[int]) -> Iterator[_Change]:
+def _token_changes(code: str, lines: tuple[int, int], starts: _Lines) -> Iterator[_Change]:
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
     except (tokenize.TokenError, SyntaxError):
@@ -142,7 +149,7 @@ def _token_changes(code: str, lines: tuple[int, int], starts: list[int]) -> Iter
         row = token.start[0]
         if not lines[0] <= row <= lines[1] or token.start[0] != token.end[0]:
             continue
-        start, end = _offset(starts, *token.start), _offset(starts, *token.end)
+        start, end = starts.at(*token.start), starts.at(*token.end)
         word = token.string
         if token.type == tokenize.OP and word in _OPERATORS:
             tier = 0 if word in _COMPARISONS else 1
@@ -175,7 +182,7 @@ def _swapped(name: str) -> list[str]:
     return out
 
 
-def _tree_changes(body: list[ast.stmt], code: str, starts: list[int]) -> Iterator[_Change]:
+def _tree_changes(body: list[ast.stmt], code: str, starts: _Lines) -> Iterator[_Change]:
     """Changes that need the syntax tree: an argument or keyword left out of a call, an index
     one off. (A condition turned round is not one: boltons' `ceil` passed its failing test
     and its docstring's examples with `if not (options is None): return _ceil(x)`, options
@@ -201,16 +208,16 @@ def _tree_changes(body: list[ast.stmt], code: str, starts: list[int]) -> Iterato
                         )
 
 
-def _segment(node: ast.AST, starts: list[int]) -> tuple[int, int] | None:
+def _segment(node: ast.AST, starts: _Lines) -> tuple[int, int] | None:
     """Where `node` is in the file's text, as offsets; None for a node without a position."""
     line, col = getattr(node, "lineno", None), getattr(node, "col_offset", None)
     end_line, end_col = getattr(node, "end_lineno", None), getattr(node, "end_col_offset", None)
     if line is None or col is None or end_line is None or end_col is None:
         return None
-    return _offset(starts, line, col), _offset(starts, end_line, end_col)
+    return starts.at_byte(line, col), starts.at_byte(end_line, end_col)
 
 
-def _dropped_arguments(call: ast.Call, code: str, starts: list[int]) -> Iterator[_Change]:
+def _dropped_arguments(call: ast.Call, code: str, starts: _Lines) -> Iterator[_Change]:
     """`replace('_', '-', 1)` -> `replace('_', '-')`; `move_to_end(key, last=False)` ->
     `move_to_end(key)`: the last positional argument of two or more, or any one keyword."""
     given: list[ast.expr | ast.keyword] = [*call.args, *call.keywords]
