@@ -188,15 +188,12 @@ def _tree_changes(body: list[ast.stmt], code: str, starts: _Lines) -> Iterator[_
     and its docstring's examples with `if not (options is None): return _ceil(x)`, options
     ignored.)"""
 
-    def segment(node: ast.AST) -> tuple[int, int] | None:
-        return _segment(node, starts)
-
     for statement in body:
         for node in ast.walk(statement):
             if isinstance(node, ast.Call):
                 yield from _dropped_arguments(node, code, starts)
             elif isinstance(node, ast.Subscript) and not isinstance(node.slice, ast.Slice):
-                where = segment(node.slice)
+                where = _segment(node.slice, starts)
                 if where and isinstance(node.slice, ast.Name | ast.BinOp | ast.Attribute):
                     text = code[where[0] : where[1]]
                     for sign in ("-", "+"):
