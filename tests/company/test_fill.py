@@ -140,6 +140,42 @@ def test_a_body_that_ignores_a_parameter_is_sampled_again() -> None:
     assert attempts == [0, 0, 1, 0, 0]
 
 
+HOOKED = '''class Hooked:
+    def __init__(self, size: int, on_drop=None, label: str = ""):
+        """`on_drop(key)` is called on each drop; `label` names it."""
+        ...
+
+    def label(self) -> str:
+        """The label."""
+        ...
+
+    def drop(self, key) -> None:
+        """Drop `key`."""
+        ...
+'''
+
+
+def test_a_constructor_that_still_ignores_a_parameter_keeps_it_for_the_members_after() -> None:
+    seen: list[str] = []
+    init = "        self.size = size\n"  # forgets `on_drop` and `label`, asked twice
+    answers = iter(["", init, init, "        return self._label\n", "        self.on_drop(key)\n"])
+
+    def continue_(messages: list[Message], stop: list[str], max_tokens: int, attempt: int) -> str:
+        seen.append(messages[-1]["content"])
+        return next(answers)
+
+    code = fill(HOOKED, [user("write hooked.py")], continue_)
+    init_body = code.split("def label")[0]
+    assert "self.size = size" in init_body
+    assert "self.on_drop = on_drop" in init_body
+    assert "self._label = label" in init_body  # a method has the plain name
+    assert "self.on_drop = on_drop" in seen[3]  # the next member is written seeing it
+    hooked = {}
+    exec(compile(code, "hooked.py", "exec"), hooked)
+    made = hooked["Hooked"](2, print, "x")
+    assert made.on_drop is print and made.label() == "x"
+
+
 CACHE = '''class Cache:
     def __init__(self):
         """Empty."""

@@ -15,7 +15,8 @@ ignores one of its parameters (06's constructor dropped `on_evict`, so no evicti
 reported), or that assigns an attribute its docstring says it leaves alone ("`evictions` ...
 not reset by `clear()`", and every 06 build's `clear` set `self.evictions = 0`), is sampled
 once more, and the one with fewer such faults is kept; an assignment the docstring forbids that
-is still there is then taken out. A body that comes
+is still there is then taken out; a constructor that still ignores a parameter keeps it as an
+attribute of its name, so the members after it see it. A body that comes
 back empty, cut short or unparsable is left as `raise NotImplementedError` so the file still
 imports and the failing tests point at that member.
 """
@@ -154,6 +155,7 @@ def fill(outline: str, messages: list[Message], continue_: Continue) -> str:
         stops = [*_stops(source[first]), "\nclass ", "\ndef ", "\n@"]
         head = _imports(continue_(_ask(messages, ""), stops, HEAD_TOKENS, 0))
     done = [*head, *([""] if head else [])]
+    members = {h.name for h in found}
     at = 0
     for hole in found:
         done += source[at : hole.line]
@@ -181,6 +183,8 @@ def fill(outline: str, messages: list[Message], continue_: Continue) -> str:
                 break
         if hole.keeps and best.strip() != UNFILLED:
             best = _unassigned(done, best, rest, hole)
+        if hole.name == "__init__" and hole.outer and best.strip() != UNFILLED:
+            best = _stored(done, best, rest, hole, members)
         done.append(best)
         at = hole.line + 1
     done += source[at:]
@@ -269,6 +273,20 @@ def _unassigned(done: list[str], body: str, rest: list[str], hole: Hole) -> str:
         kept = [hole.indent + "pass"]
     shorter = "\n".join(kept).rstrip()
     return shorter if _parses(_joined([*done, shorter, *rest])) else body
+
+
+def _stored(done: list[str], body: str, rest: list[str], hole: Hole, members: set[str]) -> str:
+    """A constructor `body` that still ignores some of its parameters after the retry, with each
+    kept as an attribute of its own name (`_name` where a method or property has the name): the
+    members filled after it then see it. Every 06-lrucache build's constructor dropped
+    `on_evict`, resampled or asked to repair, so no eviction was ever reported."""
+    def_line = _joined(done).count("\n") - (hole.line - hole.def_line)
+    unread = _unread(_function_at(_joined([*done, body, *rest]), def_line), hole.params)
+    if not unread:
+        return body
+    kept = [f"{hole.indent}self.{'_' if p in members else ''}{p} = {p}" for p in unread]
+    longer = "\n".join([body.rstrip(), *kept])
+    return longer if _parses(_joined([*done, longer, *rest])) else body
 
 
 def _joined(lines: list[str]) -> str:
