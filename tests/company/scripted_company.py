@@ -83,6 +83,7 @@ class Company:
     tests: str = TESTS
     spec: object = field(default_factory=lambda: SPEC)
     calls: list[str] = field(default_factory=list)
+    judged: list[str] = field(default_factory=list)  # the judge's prompts
 
     def answer(self, request: Request) -> str:
         text = "\n".join(m["content"] for m in request.messages)
@@ -95,6 +96,7 @@ class Company:
             return json.dumps(DESIGN)
         if "failing test against its spec" in text:
             self.calls.append("judge")
+            self.judged.append(request.messages[-1]["content"])
             wrong = "test" if "add(1, 1) == 3" in text.split("Failure:")[0] else "code"
             return json.dumps({"wrong": wrong, "reason": "checked by hand"})
         if "QA engineer" in text:

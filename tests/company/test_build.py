@@ -160,6 +160,9 @@ def test_the_clients_examples_let_the_judge_drop_most_of_a_wrong_qa_file(
     assert verify.output is not None
     assert len(verify.output["dropped_tests"]) == (2 if examples else 1)
     assert "def test_add():" in (tmp_path / "p/tests/test_mathutil.py").read_text()
+    # the code comes before the test: a judgement after the first reads only its test
+    first, second = (prompt.partition("Test:\n") for prompt in script.judged[:2])
+    assert "Code:\n" in first[0] and first[0] == second[0] and first[2] != second[2]
 
 
 def test_the_reviewer_tidies_an_unused_variable(tmp_path: Path, journal: Journal) -> None:

@@ -65,7 +65,8 @@ JUDGE = (
     "expects something the spec does not say, or computes the expected value wrongly) or the "
     "code (it does not do what the spec says)."
 )
-JUDGED_PER_ROUND = 2
+JUDGED_PER_ROUND = 4  # the code comes before the test in a judge's prompt: the judgements
+# after the first read only their test (06-lrucache's: 2,065 tokens in 42-48 s each before)
 RESERVE_SECONDS = 30.0  # review gates and the release (wheel build, smoke run) after verify
 JUDGE_GUESS = 45.0  # seconds, until one was measured
 FILL_PROMPT_SECONDS = 40.0  # reading a fill's prompt (04's: 3,466 tokens and a body in 49 s)
@@ -353,8 +354,8 @@ class Verifier:
             verdict = ctx.ask_json(
                 ctx.prompt(
                     JUDGE,
-                    f"Test:\n{source}\n\nFailure:\n{said[-600:]}\n\nCode:\n"
-                    f"{ctx.read(path)[:4000]}\n\nAnswer in JSON.",
+                    f"Code:\n{ctx.read(path)[:4000]}\n\nTest:\n{source}\n\nFailure:\n"
+                    f"{said[-600:]}\n\nAnswer in JSON.",
                     self.spec,
                 ),
                 Verdict,
