@@ -453,6 +453,10 @@ def test_a_report_of_existing_functions_going_wrong_is_a_bug_whatever_the_model_
     assert reports_existing(lru, {"LRUCache"})
     assert reports_existing(lru.replace("Bug: ", "It is wrong: "), {"LRUCache", "sorted"})
     assert not reports_existing("Bug: `Widget` should exist.", {"LRUCache"})
+    # "returns X instead of Y" says what is wrong (08's indent had been planned as a feature)
+    indent = "`indent('a\\n', ' ')` returns ' a' instead of ' a\\n': a newline is lost."
+    assert reports_existing(indent, {"indent"})
+    assert not reports_existing("Add `dedent(text)` that strips instead of indents.", {"indent"})
 
 
 def test_a_function_round_keeps_another_plan_function_the_reply_rewrote(tmp_path: Path) -> None:

@@ -41,7 +41,11 @@ _BUG_WORDS = re.compile(
     r"broken|regression|should not|doesn't|does not)\b",
     re.I,
 )
-_BUT_SHOULD = re.compile(r"\b(but|instead|whereas)\b[^.\n]{0,80}\bshould\b", re.I)
+_BUT_SHOULD = re.compile(
+    r"\b(but|instead|whereas)\b[^.\n]{0,80}\bshould\b"
+    r"|\b(returns?|gives?|prints?|raises?|yields?)\b[^\n]{0,80}?\binstead of\b",
+    re.I,
+)
 _NAME = re.compile(r"`([A-Za-z_][\w.]*)(\(|`)")
 _LABELLED_BUG = re.compile(r"\s*(#+\s*)?(bug( report)?|fix)\b", re.I)
 _FILE_NAME = re.compile(r"\.(py|pyi|txt|md|rst|toml|cfg|ini|json|ya?ml|csv)$")
@@ -113,7 +117,8 @@ def plan(ctx: Context, repo: RepoMap) -> tuple[Plan, list[str]]:
 def reports_existing(request: str, known: set[str]) -> bool:
     """Whether a request is a bug report on functions the repository has: it opens with "Bug"
     (or "Fix") and names something `known`, or every call it writes in backticks (built-ins
-    aside) is `known` and it says what is wrong (bug words, or "returns X but should ...").
+    aside) is `known` and it says what is wrong (bug words, "returns X but should ..." or
+    "returns X instead of Y": 08's indent report had been planned as a feature).
     04's "`underscore('HTMLTidy')` returns 'htmltidy' but it should return 'html_tidy'" had
     been planned as a feature with a made-up `underscore_acronym`; 13's "Bug: `LRUCache`
     evicts ..." as a new `popitem`."""
