@@ -176,6 +176,34 @@ def test_a_constructor_that_still_ignores_a_parameter_keeps_it_for_the_members_a
     assert made.on_drop is print and made.label() == "x"
 
 
+PEEKED = '''class Box:
+    def get(self, key):
+        """The value; `key` becomes the newest."""
+        ...
+
+    def peek(self, key):
+        """`peek(key)` — like `get` but does **not** change the order."""
+        ...
+'''
+
+
+def test_a_body_that_copies_the_member_it_is_unlike_is_sampled_again() -> None:
+    attempts: list[int] = []
+    get = "        self.order.append(key)\n        return self.data[key]\n"
+    answers = iter(["", get, get, "        return self.get(key)\n"])
+
+    def continue_(messages: list[Message], stop: list[str], max_tokens: int, attempt: int) -> str:
+        attempts.append(attempt)
+        return next(answers)
+
+    code = fill(PEEKED, [user("write box.py")], continue_)
+    assert attempts == [0, 0, 0, 1]  # get once; peek, a copy of get, twice
+    assert code.split("def peek")[1].count("self.order") == 1  # both faulty: the first kept
+    answers = iter(["", get, "        return self.get(key)\n", "        return self.data[key]\n"])
+    code = fill(PEEKED, [user("write box.py")], continue_)
+    assert "return self.data[key]" in code.split("def peek")[1]
+
+
 CACHE = '''class Cache:
     def __init__(self):
         """Empty."""

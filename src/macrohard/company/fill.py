@@ -16,7 +16,9 @@ reported), or that assigns an attribute its docstring says it leaves alone ("`ev
 not reset by `clear()`", and every 06 build's `clear` set `self.evictions = 0`), is sampled
 once more, and the one with fewer such faults is kept; an assignment the docstring forbids that
 is still there is then taken out; a constructor that still ignores a parameter keeps it as an
-attribute of its name, so the members after it see it. A body that comes
+attribute of its name, so the members after it see it. A body that is a copy of the member its
+docstring says it is "like `get` but ..." is a fault too (06's `peek` moved the entry to the end
+like `get`). A body that comes
 back empty, cut short or unparsable is left as `raise NotImplementedError` so the file still
 imports and the failing tests point at that member.
 """
@@ -50,6 +52,7 @@ class Hole:
     params: tuple[str, ...] = ()  # the parameters a body should read (not self, cls, *args)
     def_line: int = 0
     keeps: tuple[str, ...] = ()  # attributes its docstring says it leaves alone
+    unlike: str = ""  # the member its docstring says it is "like ... but" (not a copy of)
 
 
 def holes(outline: str) -> list[Hole]:
@@ -82,6 +85,7 @@ def holes(outline: str) -> list[Hole]:
                 params,
                 node.lineno - 1,
                 kept_by(ast.get_docstring(node) or "", node.name),
+                likened(ast.get_docstring(node) or "", node.name),
             )
         )
     return sorted(found, key=lambda h: h.line)
@@ -166,7 +170,7 @@ def fill(outline: str, messages: list[Message], continue_: Continue) -> str:
             # the class's last member: a method the model goes on to invent ends the body (04's
             # handler grew do_GET_keys, do_PUT_keys ... to the token limit: 164 s)
             stops += [f"\n{hole.outer}def ", f"\n{hole.outer}async def ", f"\n{hole.outer}@"]
-        best, missed = hole.indent + UNFILLED, len(hole.params) + len(hole.keeps) + 1
+        best, missed = hole.indent + UNFILLED, len(hole.params) + len(hole.keeps) + 2
         for attempt in range(1 + RETRIES):
             text = continue_(_ask(messages, _joined(done)), stops, BODY_TOKENS, attempt)
             body = _body(text, hole.outer)
@@ -177,6 +181,7 @@ def fill(outline: str, messages: list[Message], continue_: Continue) -> str:
             def_line = _joined(done).count("\n") - (hole.line - hole.def_line)
             node = _function_at(code, def_line)
             faults = len(_unread(node, hole.params)) + len(_assigned(node, hole.keeps))
+            faults += _copied(code, node, hole.unlike)
             if faults < missed:
                 best, missed = body, faults
             if not faults:
@@ -209,6 +214,39 @@ def _unread(node: Function | None, params: tuple[str, ...]) -> list[str]:
         return []
     read = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
     return [p for p in params if p not in read]
+
+
+_LIKE = re.compile(r"\blike\s+`(?:\w+\.)?(\w+)(?:\(|`)[^.;]*?\bbut\b")
+
+
+def likened(doc: str, name: str) -> str:
+    """The member a docstring says this one is "like `get` but ..." (so not the same code)."""
+    match = _LIKE.search(doc)
+    return match.group(1) if match and match.group(1) != name else ""
+
+
+def _copied(code: str, node: Function | None, unlike: str) -> int:
+    """1 when the function's code is the same as that of `unlike` (a member of the same class
+    or module), or one that calls it: 06's `peek`, "like `get` but does **not** change
+    recency", came back as a copy of `get`, moving the entry to the end, and resampled as
+    `return self.get(key, default)`."""
+    if node is None or not unlike:
+        return 0
+    for call in ast.walk(node):  # or hands the work to it: `return self.get(key, default)`
+        if isinstance(call, ast.Call) and unlike in (
+            getattr(call.func, "attr", None),
+            getattr(call.func, "id", None),
+        ):
+            return 1
+    for other in ast.walk(ast.parse(code)):
+        if isinstance(other, Function) and other.name == unlike and other is not node:
+            return int(_statements(other) == _statements(node))
+    return 0
+
+
+def _statements(node: Function) -> list[str]:
+    body = node.body[1:] if ast.get_docstring(node, clean=False) is not None else node.body
+    return [ast.dump(stmt) for stmt in body]
 
 
 _CHANGED = r"(?:reset|chang|modifi|clear|touch|alter)\w*"
