@@ -551,6 +551,9 @@ def test_a_variant_passing_the_clients_example_is_kept_though_a_wrong_qa_test_st
     # verify then judged the model's wrong test and dropped it: nothing else was wrong
     assert outcome.verdict == "resolved", outcome.report["verify"]
     assert outcome.report["verify"]["dropped"] == ["tests.test_grade_bug::test_fifty_one"]
+    # and no repair round chased the wrong test first (02 and 13 spent 6-8 rounds on theirs)
+    assert outcome.report["verify"]["rounds"] == [] and "function" not in script.prompts
+    assert "one-token fix passes every client example" in outcome.report["verify"]["stopped"]
 
 
 def test_of_the_variants_a_wrong_test_leaves_failing_the_one_passing_most_is_kept(

@@ -10,7 +10,9 @@ it failed then. Every third round (every second for a feature's new functions, o
 when nothing is blamed) is a new whole edit instead; for a feature's new functions that edit is a
 rewrite of them with their last version hidden. A candidate is kept only if it scores better. At
 the end, model-written tests that still fail may be dropped as wrong, but at most half of them,
-never the client's examples, and never when anything regressed.
+never the client's examples, and never when anything regressed. A one-token variant the
+search chose by these tests (`solve.mutation`) whose only failures are droppable ones goes
+straight to that end: no round chases a wrong model-written test first.
 """
 
 from __future__ import annotations
@@ -155,6 +157,9 @@ class Verifier:
         self._function_rounds = 0
         self.origin: dict[str, str] = {}  # the files as they were before the change
         self.origin_failures: list[str] = []  # how the tests failed on them
+        # the change is a one-token variant the search chose by these very tests: when all
+        # that still fails is model-written tests it may drop, no repair round chases them
+        self.settled = False
 
     def trial(self, tests: dict[str, str], client: str) -> Trial:
         """Run everything on the files as they are now in the work tree."""
@@ -199,7 +204,9 @@ class Verifier:
         first = best.describe()
         rounds: list[dict[str, Any]] = []
         stopped = ""
-        for number in range(self.rounds):
+        if self.settled and self._droppable(best):
+            stopped = "the one-token fix passes every client example; only QA's tests fail"
+        for number in range(0 if stopped else self.rounds):
             if best.perfect or self._out_of_time():
                 break
             try:
@@ -252,6 +259,17 @@ class Verifier:
             commit_paths=paths,
             test_files=test_files if dropped else {},
         )
+
+    @staticmethod
+    def _droppable(best: Trial) -> list[str]:
+        """The failing model-written tests that may be dropped as wrong: none while anything
+        regressed, errs or a client example fails, or when more than half of them fail; and
+        never one the code crashed on (the input it gave is the code's to take)."""
+        if best.run.error or best.regressed or best.client_failed or not best.new_failed:
+            return []
+        if len(best.new_failed) * 2 > best.new_total:
+            return []
+        return [t for t in best.new_failed if not crashed(best.run.failures.get(t, ""))]
 
     def _out_of_time(self) -> bool:
         budget = self.ctx.model.budget
@@ -353,12 +371,7 @@ class Verifier:
         self, best: Trial, tests: dict[str, str], client: str
     ) -> tuple[list[str], dict[str, str]]:
         """Failing model-written tests removed from their files, when that is allowed."""
-        if best.run.error or best.regressed or best.client_failed or not best.new_failed:
-            return [], tests
-        if len(best.new_failed) * 2 > best.new_total:
-            return [], tests
-        # a test the code crashed on stays: the input it gave is the code's to take
-        wrong = [t for t in best.new_failed if not crashed(best.run.failures.get(t, ""))]
+        wrong = self._droppable(best)
         if not wrong:
             return [], tests
         names = {t.partition("::")[2].split("[")[0] for t in wrong}

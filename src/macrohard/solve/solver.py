@@ -521,6 +521,7 @@ class Solver:
         verifier.origin = {f: tree.read(f, work.base) for f in work.plan.files}
         if work.reproduced:  # a bug: repairs may start again from the code that had it
             verifier.origin_failures = work.reproduced
+        verifier.settled = bool(work.summary.get("mutation", {}).get("found"))
         result = verifier.run(work.plan, work.test_files, work.client_tests, work.changed)
         base_files = set(tree.files(work.base))
         code_changed = [  # tests passing on untouched code do not make a change
