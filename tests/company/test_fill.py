@@ -204,6 +204,28 @@ def test_a_body_that_copies_the_member_it_is_unlike_is_sampled_again() -> None:
     assert "return self.data[key]" in code.split("def peek")[1]
 
 
+def test_imports_a_body_needs_join_the_answer_at_once_so_each_call_extends_the_last() -> None:
+    asked: list[str] = []
+    answers = iter(
+        [
+            "",  # no imports asked up front
+            "        self.value = collections.Counter()[start]\n",  # uses a module not imported
+            "        self.value += by\n        return self.value\n",
+            "    return sum(c.value for c in counters)\n",
+        ]
+    )
+
+    def continue_(messages: list[Message], stop: list[str], max_tokens: int, attempt: int) -> str:
+        asked.append(messages[-1]["content"])
+        return next(answers)
+
+    code = fill(OUTLINE, [user("write counter.py")], continue_)
+    assert code.startswith("import collections\n")
+    assert asked[2].startswith("```python\nimport collections\n")  # bump's call sees it
+    # the file is the last call's answer and its body: a repair's prompt is read from cache
+    assert code.startswith(asked[-1].removeprefix("```python\n"))
+
+
 CACHE = '''class Cache:
     def __init__(self):
         """Empty."""
