@@ -190,16 +190,17 @@ PEEKED = '''class Box:
 def test_a_body_that_copies_the_member_it_is_unlike_is_sampled_again() -> None:
     attempts: list[int] = []
     get = "        self.order.append(key)\n        return self.data[key]\n"
-    answers = iter(["", get, get, "        return self.get(key)\n"])
+    call = "        return self.get(key)\n"
+    answers = iter(["", get, get, call, call, call])
 
     def continue_(messages: list[Message], stop: list[str], max_tokens: int, attempt: int) -> str:
         attempts.append(attempt)
         return next(answers)
 
     code = fill(PEEKED, [user("write box.py")], continue_)
-    assert attempts == [0, 0, 0, 1]  # get once; peek, a copy of get, twice
+    assert attempts == [0, 0, 0, 1, 2, 3]  # get once; peek, a copy or a call of get, 4 times
     assert code.split("def peek")[1].count("self.order") == 1  # both faulty: the first kept
-    answers = iter(["", get, "        return self.get(key)\n", "        return self.data[key]\n"])
+    answers = iter(["", get, call, "        return self.data[key]\n"])
     code = fill(PEEKED, [user("write box.py")], continue_)
     assert "return self.data[key]" in code.split("def peek")[1]
 

@@ -38,6 +38,7 @@ HEAD_TOKENS = 160  # the imports before the outline
 BODY_TOKENS = 1200  # one member's body (and any helpers it writes beside it)
 UNFILLED = "raise NotImplementedError"
 RETRIES = 1  # samples more of a body that ignores one of its parameters
+LIKE_RETRIES = 2  # and more of one "like `get` but ..." (06's peek: a copy, then a call of get)
 
 
 @dataclass(frozen=True)
@@ -172,7 +173,8 @@ def fill(outline: str, messages: list[Message], continue_: Continue) -> str:
             # handler grew do_GET_keys, do_PUT_keys ... to the token limit: 164 s)
             stops += [f"\n{hole.outer}def ", f"\n{hole.outer}async def ", f"\n{hole.outer}@"]
         best, missed = hole.indent + UNFILLED, len(hole.params) + len(hole.keeps) + 2
-        for attempt in range(1 + RETRIES):
+        # a copy of the member it is "like ... but" is short and comes back more than once
+        for attempt in range(1 + RETRIES + (LIKE_RETRIES if hole.unlike else 0)):
             text = continue_(_ask(messages, _joined(done)), stops, BODY_TOKENS, attempt)
             body = _body(text, hole.outer)
             inside = body.lstrip("\n").startswith(hole.indent)  # not a line the def left
