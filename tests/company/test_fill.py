@@ -210,7 +210,8 @@ def test_imports_a_body_needs_join_the_answer_at_once_so_each_call_extends_the_l
     answers = iter(
         [
             "",  # no imports asked up front
-            "        self.value = collections.Counter()[start]\n",  # uses a module not imported
+            # a body of two lines that uses a module not imported
+            "        counts = collections.Counter()\n        self.value = counts[start]\n",
             "        self.value += by\n        return self.value\n",
             "    return sum(c.value for c in counters)\n",
         ]
@@ -225,6 +226,12 @@ def test_imports_a_body_needs_join_the_answer_at_once_so_each_call_extends_the_l
     assert asked[2].startswith("```python\nimport collections\n")  # bump's call sees it
     # the file is the last call's answer and its body: a repair's prompt is read from cache
     assert code.startswith(asked[-1].removeprefix("```python\n"))
+    # nothing of the answer so far is lost on the way (a body is several lines)
+    body = "        counts = collections.Counter()\n        self.value = counts[start]\n"
+    assert body in asked[2] and body in code
+    for part in ("class Counter:", "def bump(", "self.value += by", "return sum(c.value"):
+        assert code.count(part) == 1, part
+    ast.parse(code)
 
 
 CACHE = '''class Cache:

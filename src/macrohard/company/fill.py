@@ -345,7 +345,7 @@ def _imported(done: list[str], rest: list[str]) -> list[str]:
     added = longer.count("\n") - code.count("\n")
     if added <= 0:
         return done
-    return longer.splitlines()[: len(done) + added]
+    return longer.splitlines()[: _joined(done).count("\n") + added]  # `done` holds whole bodies
 
 
 def _joined(lines: list[str]) -> str:
