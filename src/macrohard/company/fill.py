@@ -181,8 +181,7 @@ def fill(outline: str, messages: list[Message], continue_: Continue) -> str:
             code = _joined([*done, body, *rest])
             if not body.strip() or not inside or not _parses(code):
                 break  # cut short or broken: the whole-file reply is the better next try
-            def_line = _joined(done).count("\n") - (hole.line - hole.def_line)
-            node = _function_at(code, def_line)
+            node = _function_at(code, _def_line(done, hole))
             faults = len(_unread(node, hole.params)) + len(_assigned(node, hole.keeps))
             faults += _copied(code, node, hole.unlike)
             if faults < missed:
@@ -302,7 +301,7 @@ def _unassigned(done: list[str], body: str, rest: list[str], hole: Hole) -> str:
     """`body` without its assignments to the attributes the member leaves alone, when the file
     still compiles without them (a body of only that assignment becomes `pass`)."""
     start = _joined(done).count("\n")
-    def_line = start - (hole.line - hole.def_line)
+    def_line = _def_line(done, hole)
     lines = body.split("\n")
     drop: set[int] = set()
     for stmt in _assigned(_function_at(_joined([*done, body, *rest]), def_line), hole.keeps):
@@ -322,8 +321,9 @@ def _stored(done: list[str], body: str, rest: list[str], hole: Hole, members: se
     kept as an attribute of its own name (`_name` where a method or property has the name): the
     members filled after it then see it. Every 06-lrucache build's constructor dropped
     `on_evict`, resampled or asked to repair, so no eviction was ever reported."""
-    def_line = _joined(done).count("\n") - (hole.line - hole.def_line)
-    unread = _unread(_function_at(_joined([*done, body, *rest]), def_line), hole.params)
+    unread = _unread(
+        _function_at(_joined([*done, body, *rest]), _def_line(done, hole)), hole.params
+    )
     if not unread:
         return body
     kept = [f"{hole.indent}self.{'_' if p in members else ''}{p} = {p}" for p in unread]
@@ -338,14 +338,17 @@ def _imported(done: list[str], rest: list[str]) -> list[str]:
     read from llama.cpp's cache. With `import collections` added to the file alone, 01-money's
     first repair re-read its 4,821 tokens (159 s)."""
     code = _joined([*done, *rest])
-    try:
-        longer = add_missing_imports(code)
-    except SyntaxError:
-        return done
+    longer = add_missing_imports(code)  # `code` parses: the outline with some bodies written
     added = longer.count("\n") - code.count("\n")
     if added <= 0:
         return done
     return longer.splitlines()[: _joined(done).count("\n") + added]  # `done` holds whole bodies
+
+
+def _def_line(done: list[str], hole: Hole) -> int:
+    """The line (0-based) of `hole`'s `def` in the file written so far (`done` holds whole
+    bodies, so the outline's own line numbers have moved)."""
+    return _joined(done).count("\n") - (hole.line - hole.def_line)
 
 
 def _joined(lines: list[str]) -> str:
