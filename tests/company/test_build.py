@@ -66,6 +66,8 @@ def test_build_ships_a_tested_versioned_project(tmp_path: Path, journal: Journal
     }
     assert report["deploy"]["ok"] is True
     assert "add_wrong_expectation" not in (out / "tests/test_mathutil.py").read_text()
+    verified = next(c for c in ws.log("main") if c.subject.startswith("verify:"))
+    assert "test_mathutil.py::test_add_wrong_expectation: checked by hand" in verified.body
     run = journal.get_run(outcome.run_id)
     assert run.status == "succeeded" and run.completion_tokens > 0
     assert all(p.status == "done" and p.commit_sha for p in journal.phases(run.id))

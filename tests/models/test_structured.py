@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from macrohard.models import ScriptedModel
+from macrohard.models import Cut, ScriptedModel
 from macrohard.models.structured import ask_structured, skeleton
 
 
@@ -62,3 +62,21 @@ def test_a_choice_between_values_is_asked_under_the_schema_first() -> None:
     assert model.requests[0].schema is not None and usage.calls == 1
     # the example still shows the choices, for the prompted retry
     assert skeleton(Verdict) == {"wrong": "code | test", "reason": "..."}
+
+
+def test_a_verdict_cut_at_its_token_limit_keeps_its_decision() -> None:
+    cut = Cut('{"wrong": "test", "reason": "The test expects `get` to return')
+    notes: list[str] = []
+    verdict, usage = ask_structured(ScriptedModel([cut]), [], Verdict, notes=notes, partial=True)
+    assert verdict == Verdict(wrong="test", reason="The test expects `get` to return")
+    assert usage.calls == 1 and "cut at 1024 tokens" in notes[-1]
+
+
+def test_a_cut_answer_is_not_taken_unless_asked_or_when_it_stopped_by_itself() -> None:
+    text = '{"wrong": "test", "reason": "The test expects'
+    unasked = ScriptedModel([Cut(text), '{"wrong": "code"}'])
+    verdict, _ = ask_structured(unasked, [], Verdict)
+    assert verdict == Verdict(wrong="code") and unasked.remaining == 0
+    stopped = ScriptedModel([text, '{"wrong": "code"}'])  # not cut: malformed, so asked again
+    verdict, _ = ask_structured(stopped, [], Verdict, partial=True)
+    assert verdict == Verdict(wrong="code")

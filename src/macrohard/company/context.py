@@ -114,6 +114,7 @@ class Context:
         *,
         max_tokens: int = 1024,
         constrained: bool = True,
+        partial: bool = False,
     ) -> T | None:
         """Validated structured output (prompted JSON, then constrained); None if both fail."""
         result, _ = ask_structured(
@@ -123,5 +124,6 @@ class Context:
             max_tokens=max_tokens,
             notes=self.notes,
             constrained=constrained,
+            partial=partial,
         )
         return result

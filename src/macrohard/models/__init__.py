@@ -11,13 +11,14 @@ from macrohard.models.base import (
     user,
 )
 from macrohard.models.registry import DEFAULT_SPEC, SMALL_SPEC, get_model, register_backend
-from macrohard.models.scripted import FunctionModel, ScriptedModel
+from macrohard.models.scripted import Cut, FunctionModel, ScriptedModel
 from macrohard.models.wrappers import Metered, Retrying
 
 __all__ = [
     "DEFAULT_SPEC",
     "SMALL_SPEC",
     "Completion",
+    "Cut",
     "FunctionModel",
     "Message",
     "Metered",

@@ -68,6 +68,10 @@ class Completion:
     finish_reason: str | None = None
 
 
+# finish reasons of a reply that stopped at its token limit (OpenAI and llama.cpp; Anthropic)
+CUT_OFF = frozenset({"length", "max_tokens"})
+
+
 @dataclass(frozen=True)
 class Request:
     """Everything a backend needs for one call (what ScriptedModel/FunctionModel see too)."""

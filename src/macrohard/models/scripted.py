@@ -1,7 +1,8 @@
 """Deterministic models for tests and demos: no network, no weights.
 
 `ScriptedModel` replays a list of answers in order; `FunctionModel` computes each answer from the
-request. Both record every request they saw, so tests can assert on prompts.
+request. Both record every request they saw, so tests can assert on prompts. An answer is text, or
+a `Cut` for text that stopped at the request's token limit (finish reason "length").
 """
 
 from __future__ import annotations
@@ -10,6 +11,11 @@ from collections.abc import Callable, Iterable
 
 from macrohard.errors import ScriptExhausted
 from macrohard.models.base import BaseModel, Completion, Request, Usage, approx_tokens
+
+
+class Cut(str):
+    """An answer that ran out of tokens: a real backend's reply cut at `max_tokens`."""
+
 
 Answer = str | Exception
 
@@ -33,7 +39,8 @@ class FunctionModel(BaseModel):
         text = self.fn(request)
         prompt = "".join(m["content"] for m in request.messages)
         usage = Usage(approx_tokens(prompt), approx_tokens(text), 0.0, 1)
-        return Completion(text, usage, self.name, "stop")
+        reason = "length" if isinstance(text, Cut) else "stop"
+        return Completion(str(text), usage, self.name, reason)
 
 
 class ScriptedModel(FunctionModel):

@@ -15,9 +15,10 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import from_json
 
 from macrohard.errors import ModelError
-from macrohard.models.base import Message, Model, Usage, user
+from macrohard.models.base import CUT_OFF, Message, Model, Usage, user
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -60,6 +61,19 @@ def json_part(text: str) -> str:
     return text[start : end + 1] if start != -1 and end > start else text
 
 
+def salvaged(text: str, cls: type[T]) -> T | None:
+    """What a reply cut at its token limit still says: its complete fields and the string it was
+    writing, if that makes a valid `cls` (a 1.5B judge's verdict came back as `{"wrong": "test",
+    "reason": "...` at 200 tokens: the decision was made, only the explanation was cut)."""
+    start = text.find("{")
+    if start == -1:
+        return None
+    try:
+        return cls.model_validate(from_json(text[start:], allow_partial="trailing-strings"))
+    except ValueError:  # pydantic's ValidationError is one
+        return None
+
+
 def ask_structured(
     model: Model,
     messages: list[Message],
@@ -68,11 +82,14 @@ def ask_structured(
     max_tokens: int = 1024,
     notes: list[str] | None = None,
     constrained: bool = True,
+    partial: bool = False,
 ) -> tuple[T | None, Usage]:
     """Validated output: prompted JSON first, then schema-constrained JSON; None if both fail.
 
     `constrained=False` skips the grammar retry: on a small CPU model a long grammar-constrained
-    answer costs minutes, which a caller with a deterministic fallback should not pay."""
+    answer costs minutes, which a caller with a deterministic fallback should not pay.
+    `partial=True` accepts an answer cut at `max_tokens` when what it holds validates: for a
+    class whose first fields decide and whose last one only explains (a cut list is no answer)."""
     example = json.dumps(skeleton(cls))
     prompted = [*messages, user(f"Reply with only a JSON object shaped like this:\n{example}")]
     usage = Usage()
@@ -98,6 +115,11 @@ def ask_structured(
         try:
             return cls.model_validate(json.loads(json_part(completion.text))), usage
         except (ValueError, ValidationError) as exc:
+            kept = salvaged(completion.text, cls) if partial else None
+            if kept is not None and completion.finish_reason in CUT_OFF:
+                if notes is not None:
+                    notes.append(f"{cls.__name__} cut at {max_tokens} tokens; kept what it had")
+                return kept, usage
             if notes is not None:
                 notes.append(f"malformed {cls.__name__} from the model: {str(exc)[:200]}")
     return None, usage

@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 from macrohard.company.context import Context
 from macrohard.company.examples import Doctest
 from macrohard.company.splice import def_head, function_source, next_def
-from macrohard.models.base import assistant
+from macrohard.models.base import CUT_OFF, assistant
 from macrohard.solve.repomap import RepoMap, module_of
 from macrohard.solve.screen import (
     add_imports,
@@ -318,7 +318,7 @@ NEW_RULES = (
 # the most stop strings an OpenAI-compatible endpoint takes
 STOPS = 4
 # a reply's finish reasons when it was cut short: its token limit, or the repetition guard
-CUT = {"length", "max_tokens", "loop"}
+CUT = CUT_OFF | {"loop"}
 
 
 def copy_stops(text: str, fresh: Sequence[str]) -> list[str]:

@@ -65,6 +65,8 @@ JUDGE = (
     "expects something the spec does not say, or computes the expected value wrongly) or the "
     "code (it does not do what the spec says)."
 )
+JUDGE_TOKENS = 120  # the verdict comes first; its reason only explains, and a reason cut here
+# is kept as far as it got (06-lrucache's judge ran to 200 tokens and the verdict was lost)
 JUDGED_PER_ROUND = 4  # the code comes before the test in a judge's prompt: the judgements
 # after the first read only their test (06-lrucache's: 2,065 tokens in 42-48 s each before)
 RESERVE_SECONDS = 30.0  # review gates and the release (wheel build, smoke run) after verify
@@ -177,6 +179,7 @@ class Verifier:
         self.judge_seconds = JUDGE_GUESS
         self.file_round_seconds = None
         self.dropped: list[str] = []
+        self.reasons: dict[str, str] = {}  # test name -> the judge's reason
         self.failing = Counter[str]()  # test id -> number of candidates it failed on
         self.repaired = Counter[tuple[str, ...]]()  # blamed functions -> repairs asked of them
         rewritten: list[str] = []
@@ -235,8 +238,15 @@ class Verifier:
             output=output,
             verdict="ok" if result.passed else "failed",
             trailers={"Tests": result.summary},
-            body="\n".join(["Dropped tests judged wrong:", *self.dropped]) if self.dropped else "",
+            body="\n".join(["Dropped tests judged wrong:", *map(self.why, self.dropped)])
+            if self.dropped
+            else "",
         )
+
+    def why(self, dropped: str) -> str:
+        """A dropped test with the judge's reason, as far as the judge gave one."""
+        reason = self.reasons.get(dropped.rpartition("::")[2], "")
+        return f"{dropped}: {reason}" if reason else dropped
 
     @staticmethod
     def round_limit(ctx: Context) -> int:
@@ -359,10 +369,13 @@ class Verifier:
                     self.spec,
                 ),
                 Verdict,
-                max_tokens=200,
+                max_tokens=JUDGE_TOKENS,
+                partial=True,
             )
             self.judge_seconds = time.perf_counter() - asked
             self.judged[key] = verdict.wrong if verdict else "unknown"
+            if verdict:
+                self.reasons[failure["test"].split("[")[0]] = " ".join(verdict.reason.split())
             budget = self.drop_budget(test_file, best)
             already = sum(1 for d in self.dropped if d.startswith(test_file))
             planned = drops.setdefault(test_file, set())
