@@ -144,3 +144,47 @@ def test_a_failing_qa_test_shows_the_walk_of_the_code_it_called(tmp_path: Path) 
     assert "assert 5 == 6" in shown and "test_calc.py:5" in shown
     assert f"{WALK_HEAD}\n  mul(a=2, b=3):\n    line 2: product = a + b   # product = 5" in shown
     assert "-> mul returned 5" in shown
+
+
+MEAN = 'def mean(xs):\n    """The mean."""\n    total = sum(xs)\n    return total / len(xs)\n'
+CRASH = (
+    'Traceback (most recent call last):\n  File "calc.py", line 4, in mean\n'
+    "    return total / len(xs)\nZeroDivisionError: division by zero"
+)
+
+
+def crash_repair(tmp_path: Path, answers: list[str]) -> tuple[str | None, ScriptedModel, Context]:
+    spec = Spec(summary="calc", files=[FileContract(path="calc.py")])
+    verifier = Verifier()
+    verifier.spec, verifier.design = spec, Design(files=[FilePlan(path="calc.py")])
+    verifier.repaired = Counter()
+    model = ScriptedModel(answers, supports_prefill=True)
+    ctx = Context("r-test", "the mean, 0.0 of nothing", tmp_path, model, LocalSandbox())
+    return verifier.repair_functions(ctx, "calc.py", MEAN, [CRASH], ["mean"], 1), model, ctx
+
+
+def test_a_repair_of_a_crash_begins_at_the_crashing_line_and_must_change_it(
+    tmp_path: Path,
+) -> None:
+    """The function up to the crash is given; a first line that repeats the crash (or only
+    comments) is sampled again; then the rest follows that new line."""
+    code, model, _ = crash_repair(
+        tmp_path,
+        [
+            "    return total / len(xs)",
+            "    # avoid dividing by zero",
+            "    if not xs:",
+            "        return 0.0\n    return total / len(xs)\n```\n",
+        ],
+    )
+    assert code == MEAN.replace("    return", "    if not xs:\n        return 0.0\n    return")
+    first, sampled, _, rest = model.requests
+    assert first.messages[-1]["content"].endswith("total = sum(xs)\n")
+    assert first.temperature == 0.0 and sampled.temperature > 0 and first.stop == ("\n",)
+    assert rest.messages[-1]["content"].endswith("total = sum(xs)\n    if not xs:\n")
+
+
+def test_a_repair_that_only_repeats_the_crash_writes_nothing(tmp_path: Path) -> None:
+    code, model, ctx = crash_repair(tmp_path, ["    return total / len(xs)"] * 4)
+    assert code is None and model.remaining == 0
+    assert "every repair of `mean` wrote its crashing line again" in ctx.notes[-1]

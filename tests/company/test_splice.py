@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 
 from macrohard.company.splice import (
+    crash_line,
     fault_functions,
     function_source,
     hollow,
@@ -225,3 +226,29 @@ def test_members_a_fill_left_unwritten_keep_the_best_versions_code() -> None:
     assert "self.size = size * 2" in mended  # the fresh body stays
     assert "    def grow(self):\n        self.size += 1\n" in mended  # the best's, spliced in
     assert stubbed(mended, marker) == ["Box.shrink", "fresh"]  # nothing to take them from
+
+
+MEAN = '''def mean(xs):
+    """The mean."""
+    total = sum(xs)
+    return total / len(xs)
+
+
+def other():
+    return 1
+'''
+
+
+def test_the_crash_line_is_the_innermost_frame_of_this_file_inside_the_body() -> None:
+    trace = (
+        'Traceback (most recent call last):\n  File "/work/calc.py", line 7, in main\n'
+        '    mean([])\n  File "/work/calc.py", line 4, in mean\n'
+        "    return total / len(xs)\nZeroDivisionError: division by zero"
+    )
+    assert crash_line(MEAN, "calc.py", "mean", [trace]) == 4
+    assert crash_line(MEAN, "calc.py", "other", [trace]) is None
+    assert crash_line(MEAN, "lib/calc.py", "mean", [trace]) is None  # another file
+    pytest_style = ">       return total / len(xs)\nE       ZeroDivisionError\n\ncalc.py:4: Zero"
+    assert crash_line(MEAN, "calc.py", "mean", ["assert 1 == 2", pytest_style]) == 4
+    in_docstring = 'File "calc.py", line 2, in mean'
+    assert crash_line(MEAN, "calc.py", "mean", [in_docstring]) is None

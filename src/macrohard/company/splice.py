@@ -14,6 +14,7 @@ import textwrap
 from collections.abc import Collection
 
 _FRAME = re.compile(r'File "([^"]+)", line (\d+), in (\w+)')
+_PYTEST_AT = re.compile(r"^(\S+\.py):(\d+): ", re.M)  # pytest's "calc.py:12: ZeroDivisionError"
 _CALL = re.compile(r"\.?\b([A-Za-z_]\w*)\s*\(")
 _RAN = re.compile(r"functions run: ([^\n]+)")  # the client-examples harness's call trace
 TRACED_LIMIT = 6
@@ -75,11 +76,7 @@ def fault_functions(
     blamed: list[str] = []
     traced = False
     for message in messages:
-        frames = [
-            int(line)
-            for file, line, _ in _FRAME.findall(message)
-            if file.replace("\\", "/").endswith("/" + path) or file == path
-        ]
+        frames = _frames(message, path)
         if frames:
             line = frames[-1]
             inside = [(q, n) for q, n in defined if span(n)[0] <= line <= span(n)[1]]
@@ -100,6 +97,49 @@ def fault_functions(
     ordered = list(dict.fromkeys(blamed))
     ordered = [q for q in ordered if q not in given] or ordered
     return ordered[: max(limit, TRACED_LIMIT) if traced else limit]
+
+
+def _frames(message: str, path: str) -> list[int]:
+    """The lines of `path` a Python traceback in `message` passed through, outermost first."""
+    return [
+        int(line)
+        for file, line, _ in _FRAME.findall(message)
+        if file.replace("\\", "/").endswith("/" + path) or file == path
+    ]
+
+
+def crash_line(code: str, path: str, qualname: str, messages: list[str]) -> int | None:
+    """The line of `qualname`'s body (1-based in `code`, the file at `path`) where a failure
+    crashed: the innermost frame in this file of a Python traceback, or the line pytest reports
+    an in-process error at. None where no failure stopped inside the body."""
+    try:
+        node = dict(functions(ast.parse(code))).get(qualname)
+    except SyntaxError:
+        return None
+    if node is None:
+        return None
+    body = node.body[1:] if _documented(node) else node.body
+    if not body:
+        return None
+    first, last = body[0].lineno, node.end_lineno or node.lineno
+    for message in messages:
+        at = _frames(message, path) or [
+            int(line)
+            for file, line in _PYTEST_AT.findall(message)
+            if file.replace("\\", "/").endswith("/" + path) or file == path
+        ]
+        if at and first <= at[-1] <= last:
+            return at[-1]
+    return None
+
+
+def _documented(node: Def) -> bool:
+    first = node.body[0]
+    return (
+        isinstance(first, ast.Expr)
+        and isinstance(first.value, ast.Constant)
+        and isinstance(first.value.value, str)
+    )
 
 
 def written(outline: str) -> set[str]:
@@ -324,12 +364,7 @@ def def_head(source: str, doc: bool = True) -> str:
     if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
         return ""
     first = node.body[0]
-    documented = (
-        isinstance(first, ast.Expr)
-        and isinstance(first.value, ast.Constant)
-        and isinstance(first.value.value, str)
-    )
-    end = (first.end_lineno or first.lineno) if documented and doc else first.lineno - 1
+    end = (first.end_lineno or first.lineno) if _documented(node) and doc else first.lineno - 1
     if end < node.lineno:  # `def f(): return 1` on one line
         return ""
     return "\n".join(source.splitlines()[:end]) + "\n"

@@ -42,9 +42,11 @@ from macrohard.company.roles.engineer import (
 from macrohard.company.roles.qa import count_tests, test_path
 from macrohard.company.service import API_NOTE, blamed_handlers, uses_api
 from macrohard.company.splice import (
+    crash_line,
     def_head,
     fault_functions,
     function_source,
+    functions,
     hollow,
     insert,
     missing_methods,
@@ -65,6 +67,8 @@ JUDGE = (
     "expects something the spec does not say, or computes the expected value wrongly) or the "
     "code (it does not do what the spec says)."
 )
+DIVERGE_TRIES = 4  # samples of a repair's first line at the crash before giving up
+DIVERGE_LINE_TOKENS = 80
 JUDGE_TOKENS = 120  # the verdict comes first; its reason only explains, and a reason cut here
 # is kept as far as it got (06-lrucache's judge ran to 200 tokens and the verdict was lost)
 JUDGED_PER_ROUND = 4  # the code comes before the test in a judge's prompt: the judgements
@@ -525,13 +529,19 @@ class Verifier:
         # the answer starts with the first blamed def (signature and docstring), where the model
         # can: shown failing tests last, the 1.5B model answered 04's do_PUT repair with a test
         head = def_head(function_source(current, faults[0])) if not absent else ""
-        if head and getattr(ctx.model, "supports_prefill", False):
+        prefills = getattr(ctx.model, "supports_prefill", False)
+        max_tokens = min(1800, int(len(sources) / 2.5) + 200 + 200 * len(absent))
+        crashed = crash_line(current, path, faults[0], messages) if head else None
+        if prefills and crashed is not None and len(faults) == 1 and not again:
+            reply = self.diverge(ctx, convo, current, faults[0], crashed, rounds, max_tokens)
+            return self.spliced(current, faults, reply) if reply else None
+        if head and prefills:
             convo.append(assistant(f"```python\n{head}"))
         else:
             head = ""
         reply = head + ctx.ask(
             convo,
-            max_tokens=min(1800, int(len(sources) / 2.5) + 200 + 200 * len(absent)),
+            max_tokens=max_tokens,
             # greedy first; a repeat samples (re-asking a small model greedily repeats it)
             temperature=0.7 if again else 0.0,
             seed=rounds,
@@ -541,11 +551,58 @@ class Verifier:
         )
         if head:
             reply = f"```python\n{reply}"
+        return self.spliced(current, faults, reply)
+
+    @staticmethod
+    def spliced(current: str, faults: list[str], reply: str) -> str | None:
+        """`current` with `reply`'s functions in place of the blamed ones; None if unchanged."""
         code = current
         for block in fenced_blocks(reply) or [reply]:
             for qualname in faults:
                 code = splice(code, qualname, block) or insert(code, qualname, block) or code
         return add_missing_imports(code) if code != current else None
+
+    def diverge(
+        self,
+        ctx: Context,
+        convo: list[Message],
+        current: str,
+        fault: str,
+        line: int,
+        rounds: int,
+        max_tokens: int,
+    ) -> str | None:
+        """A repair begun where the failure crashed: the function up to the crashing line is
+        the start of the answer, and the model's next line must differ from that line (sampled
+        again, up to DIVERGE_TRIES, while it does not) before the rest is written. Asked for the
+        whole function, the 1.5B model re-emitted 02-csvstats' `run` unchanged, crash included:
+        159 s for nothing. None when every try repeats the line."""
+        node = dict(functions(ast.parse(current)))[fault]
+        lines = current.splitlines()
+        before = "\n".join(lines[span(node)[0] - 1 : line - 1]) + "\n"
+        same = lines[line - 1].strip()
+        for attempt in range(DIVERGE_TRIES):
+            first = ctx.ask(
+                [*convo, assistant(f"```python\n{before}")],
+                max_tokens=DIVERGE_LINE_TOKENS,
+                temperature=0.0 if attempt == 0 else 0.8,
+                seed=rounds * DIVERGE_TRIES + attempt,
+                stop=("\n",),
+            )
+            new = first.strip()
+            if new and new != same and not new.startswith(("#", "```")):
+                break
+        else:
+            ctx.notes.append(f"verify: every repair of `{fault}` wrote its crashing line again")
+            return None
+        began = f"{before}{first.rstrip()}\n"
+        rest = ctx.ask(
+            [*convo, assistant(f"```python\n{began}")],
+            max_tokens=max_tokens,
+            seed=rounds,
+            stop=next_def(def_head(function_source(current, fault))),
+        )
+        return f"```python\n{began}{rest}"
 
     def candidate(
         self, ctx: Context, path: str, current: str, messages: list[str], rounds: int
