@@ -252,3 +252,17 @@ def test_the_crash_line_is_the_innermost_frame_of_this_file_inside_the_body() ->
     assert crash_line(MEAN, "calc.py", "mean", ["assert 1 == 2", pytest_style]) == 4
     in_docstring = 'File "calc.py", line 2, in mean'
     assert crash_line(MEAN, "calc.py", "mean", [in_docstring]) is None
+
+
+def test_a_raise_that_an_if_guards_crashed_where_the_if_decided() -> None:
+    code = (
+        "def share(total, ratios):\n"
+        "    if sum(ratios) != 1:\n"
+        "        raise ValueError('ratios must sum to 1')\n"
+        "    if total < 0: raise ValueError('negative')\n"
+        "    return [total * r for r in ratios]\n"
+    )
+    trace = 'File "m.py", line {}, in share\nValueError: ratios must sum to 1'
+    assert crash_line(code, "m.py", "share", [trace.format(3)]) == 2
+    assert crash_line(code, "m.py", "share", [trace.format(4)]) == 4  # one line: no earlier one
+    assert crash_line(code, "m.py", "share", [trace.format(5)]) == 5

@@ -129,8 +129,24 @@ def crash_line(code: str, path: str, qualname: str, messages: list[str]) -> int 
             if file.replace("\\", "/").endswith("/" + path) or file == path
         ]
         if at and first <= at[-1] <= last:
-            return at[-1]
+            return _decided(node, at[-1])
     return None
+
+
+def _decided(node: Def, line: int) -> int:
+    """Where the crash at `line` was decided: a `raise` that an `if` guards alone was the code's
+    own choice, so the `if` line (01-money's `if sum(ratios) != 1: raise ValueError(...)` made up
+    a rule the request never gave); any other statement is its own line."""
+    for parent in ast.walk(node):
+        if (
+            isinstance(parent, ast.If)
+            and len(parent.body) == 1
+            and isinstance(parent.body[0], ast.Raise)
+            and parent.body[0].lineno == line
+            and parent.lineno < line
+        ):
+            return parent.lineno
+    return line
 
 
 def _documented(node: Def) -> bool:
