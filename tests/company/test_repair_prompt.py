@@ -73,7 +73,7 @@ def test_a_prefilled_repair_is_spliced_into_the_file(tmp_path: Path) -> None:
     spec = Spec(summary="calc", files=[FileContract(path="calc.py")])
     verifier = Verifier()
     verifier.spec, verifier.design = spec, Design(files=[FilePlan(path="calc.py")])
-    verifier.repaired = Counter()
+    verifier.repaired, verifier.begun = Counter(), Counter()
     model = ScriptedModel(["    return a + b\n```\n"], supports_prefill=True)
     ctx = Context("r-test", "add two numbers", tmp_path, model, LocalSandbox())
     current = 'def add(a, b):\n    """The sum."""\n    return a - b\n'
@@ -88,7 +88,7 @@ def test_each_repair_of_the_same_blamed_functions_begins_at_the_next_one(tmp_pat
     spec = Spec(summary="calc", files=[FileContract(path="calc.py")])
     verifier = Verifier()
     verifier.spec, verifier.design = spec, Design(files=[FilePlan(path="calc.py")])
-    verifier.repaired = Counter()
+    verifier.repaired, verifier.begun = Counter(), Counter()
     model = ScriptedModel(["    return a\n```\n", "    return a * b\n```\n"], supports_prefill=True)
     ctx = Context("r-test", "keep and multiply", tmp_path, model, LocalSandbox())
     current = (
@@ -109,7 +109,7 @@ def test_a_second_repair_hides_the_wrong_body_from_the_walk_too(tmp_path: Path) 
     spec = Spec(summary="calc", files=[FileContract(path="calc.py")])
     verifier = Verifier()
     verifier.spec, verifier.design = spec, Design(files=[FilePlan(path="calc.py")])
-    verifier.repaired = Counter()
+    verifier.repaired, verifier.begun = Counter(), Counter()
     model = ScriptedModel(["    return a ** b\n```\n"] * 2, supports_prefill=True)
     ctx = Context("r-test", "multiply", tmp_path, model, LocalSandbox())
     current = 'def mul(a, b):\n    """The product."""\n    return a ** b\n'
@@ -157,7 +157,7 @@ def crash_repair(tmp_path: Path, answers: list[str]) -> tuple[str | None, Script
     spec = Spec(summary="calc", files=[FileContract(path="calc.py")])
     verifier = Verifier()
     verifier.spec, verifier.design = spec, Design(files=[FilePlan(path="calc.py")])
-    verifier.repaired = Counter()
+    verifier.repaired, verifier.begun = Counter(), Counter()
     model = ScriptedModel(answers, supports_prefill=True)
     ctx = Context("r-test", "the mean, 0.0 of nothing", tmp_path, model, LocalSandbox())
     return verifier.repair_functions(ctx, "calc.py", MEAN, [CRASH], ["mean"], 1), model, ctx
@@ -188,3 +188,25 @@ def test_a_repair_that_only_repeats_the_crash_writes_nothing(tmp_path: Path) -> 
     code, model, ctx = crash_repair(tmp_path, ["    return total / len(xs)"] * 4)
     assert code is None and model.remaining == 0
     assert "every repair of `mean` wrote its crashing line again" in ctx.notes[-1]
+
+
+def test_a_smaller_blamed_set_begins_at_a_function_not_yet_begun_at(tmp_path: Path) -> None:
+    """01-money's repairs of three, two, then one blamed function all began at `__init__` (each
+    set was new) and wrote it back unchanged three times."""
+    spec = Spec(summary="calc", files=[FileContract(path="calc.py")])
+    verifier = Verifier()
+    verifier.spec, verifier.design = spec, Design(files=[FilePlan(path="calc.py")])
+    verifier.repaired, verifier.begun = Counter(), Counter()
+    model = ScriptedModel(["    return a\n```\n"] * 3, supports_prefill=True)
+    ctx = Context("r-test", "keep and multiply", tmp_path, model, LocalSandbox())
+    current = (
+        'def keep(a):\n    """The same."""\n    return a\n\n\n'
+        'def mul(a, b):\n    """The product."""\n    return a + b\n'
+    )
+    verifier.repair_functions(ctx, "calc.py", current, ["mul(2, 3) == 6"], ["keep", "mul"], 1)
+    verifier.repair_functions(ctx, "calc.py", current, ["mul(2, 3) == 6"], ["keep"], 2)
+    began = [r.messages[-1]["content"].splitlines()[1] for r in model.requests]
+    assert began == ["def keep(a):", "def keep(a):"]
+    assert model.requests[1].temperature > 0  # `keep` again: sampled, not the same greedy answer
+    verifier.repair_functions(ctx, "calc.py", current, ["mul(2, 3) == 6"], ["keep", "mul"], 3)
+    assert model.requests[2].messages[-1]["content"].splitlines()[1] == "def mul(a, b):"

@@ -266,3 +266,21 @@ def test_a_raise_that_an_if_guards_crashed_where_the_if_decided() -> None:
     assert crash_line(code, "m.py", "share", [trace.format(3)]) == 2
     assert crash_line(code, "m.py", "share", [trace.format(4)]) == 4  # one line: no earlier one
     assert crash_line(code, "m.py", "share", [trace.format(5)]) == 5
+
+
+def test_what_a_failing_example_calls_by_name_is_blamed_before_what_it_ran_first() -> None:
+    code = (
+        "class Money:\n    def __init__(self, a):\n        self.a = a\n\n"
+        "    def __add__(self, o):\n        return Money(self.a + o.a)\n\n"
+        "    def allocate(self, ratios):\n        return [self]\n"
+    )
+    ran = "functions run: m.py:Money.__init__, m.py:Money.__add__, m.py:Money.allocate"
+    doctest = f"Failed example:\n    Money(10).allocate([1, 2])\nExpected:\n    x\n\n{ran}"
+    assert fault_functions(code, "m.py", [doctest]) == [
+        "Money.allocate",
+        "Money.__init__",
+        "Money.__add__",
+    ]
+    # a walk shows every function as a call: only a client example's own source names one
+    walked = f"assert 1 == 2\n{ran}\n  Money.allocate(self=<m>, ratios=[1, 2]) -> [<m>]"
+    assert fault_functions(code, "m.py", [walked])[0] == "Money.__init__"

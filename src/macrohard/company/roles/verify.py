@@ -186,6 +186,7 @@ class Verifier:
         self.reasons: dict[str, str] = {}  # test name -> the judge's reason
         self.failing = Counter[str]()  # test id -> number of candidates it failed on
         self.repaired = Counter[tuple[str, ...]]()  # blamed functions -> repairs asked of them
+        self.begun = Counter[str]()  # function -> repairs whose answer began at it
         rewritten: list[str] = []
         repairs: list[str] = []  # what each round rewrote: "functions" or the whole "file"
         whole_next = False
@@ -484,10 +485,15 @@ class Verifier:
         `__init__`, `put`, `get` and `keys` rewrote `__init__` every time and never `put`."""
         plan = next(p for p in self.design.files if p.path == path)
         convo: list[Message] = file_request(ctx, self.spec, self.design, plan)
-        turn = self.repaired[tuple(faults)]
-        again = turn > 0
         self.repaired[tuple(faults)] += 1
-        faults = faults[turn % len(faults) :] + faults[: turn % len(faults)]
+        # begin at the blamed function least often begun at: a repair of a smaller set (the
+        # time left shrinks it) is no fresh start (01-money's repairs of three, two, then one
+        # function all began at `Money.__init__`, and each wrote it back unchanged)
+        first = min(faults, key=lambda q: (self.begun[q], faults.index(q)))
+        again = self.begun[first] > 0
+        self.begun[first] += 1
+        turn = faults.index(first)
+        faults = faults[turn:] + faults[:turn]
         names = ", ".join(f"`{q}`" for q in faults)
         sources = "\n\n".join(function_source(current, q) for q in faults)
         failing = "\n\n".join(messages)
