@@ -6,7 +6,7 @@ import ast
 
 from macrohard.company.artifacts import FilePlan
 from macrohard.company.contract import spec_from_request
-from macrohard.company.roles.engineer import project_imports, with_imports
+from macrohard.company.roles.engineer import project_imports, request_imports, with_imports
 
 REQUEST = """# Tools
 
@@ -42,3 +42,18 @@ def test_the_imports_go_after_the_outlines_docstring_and_its_own_imports() -> No
     body = ast.parse(placed).body
     assert [type(n).__name__ for n in body] == ["Expr", "Import", "ImportFrom", "FunctionDef"]
     assert with_imports(outline, []) == outline
+
+
+def test_the_standard_library_modules_a_request_names_are_imported_unless_refused() -> None:
+    request = (
+        "Standard library only (`csv`, `json`, `argparse`). Keep amounts as `decimal.Decimal`; "
+        "`collections.OrderedDict` is fine; serve with `http.server`. No `eval`, no `ast`-based "
+        "shortcuts, and do not use `subprocess`. Call `parse(text)` and read `sys.argv`."
+    )
+    assert request_imports(request, "import argparse\nimport sys\n") == [
+        "import csv",
+        "import json",
+        "from decimal import Decimal",
+        "from collections import OrderedDict",
+        "import http.server",
+    ]
