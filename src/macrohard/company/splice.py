@@ -107,11 +107,12 @@ def fault_functions(
 
 def _frames(message: str, path: str) -> list[int]:
     """The lines of `path` a Python traceback in `message` passed through, outermost first."""
-    return [
-        int(line)
-        for file, line, _ in _FRAME.findall(message)
-        if file.replace("\\", "/").endswith("/" + path) or file == path
-    ]
+    return [int(line) for file, line, _ in _FRAME.findall(message) if _is(file, path)]
+
+
+def _is(file: str, path: str) -> bool:
+    """Whether a traceback's `file` is the project's file at `path`."""
+    return file.replace("\\", "/").endswith("/" + path) or file == path
 
 
 def crash_line(code: str, path: str, qualname: str, messages: list[str]) -> int | None:
@@ -124,15 +125,13 @@ def crash_line(code: str, path: str, qualname: str, messages: list[str]) -> int 
         return None
     if node is None:
         return None
-    body = node.body[1:] if _documented(node) else node.body
+    body = node.body[1:] if ast.get_docstring(node) is not None else node.body
     if not body:
         return None
     first, last = body[0].lineno, node.end_lineno or node.lineno
     for message in messages:
         at = _frames(message, path) or [
-            int(line)
-            for file, line in _PYTEST_AT.findall(message)
-            if file.replace("\\", "/").endswith("/" + path) or file == path
+            int(line) for file, line in _PYTEST_AT.findall(message) if _is(file, path)
         ]
         if at and first <= at[-1] <= last:
             return _decided(node, at[-1])
@@ -153,15 +152,6 @@ def _decided(node: Def, line: int) -> int:
         ):
             return parent.lineno
     return line
-
-
-def _documented(node: Def) -> bool:
-    first = node.body[0]
-    return (
-        isinstance(first, ast.Expr)
-        and isinstance(first.value, ast.Constant)
-        and isinstance(first.value.value, str)
-    )
 
 
 def written(outline: str) -> set[str]:
@@ -394,7 +384,11 @@ def def_head(source: str, doc: bool = True) -> str:
     if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
         return ""
     first = node.body[0]
-    end = (first.end_lineno or first.lineno) if _documented(node) and doc else first.lineno - 1
+    end = (
+        (first.end_lineno or first.lineno)
+        if ast.get_docstring(node) is not None and doc
+        else first.lineno - 1
+    )
     if end < node.lineno:  # `def f(): return 1` on one line
         return ""
     return "\n".join(source.splitlines()[:end]) + "\n"
