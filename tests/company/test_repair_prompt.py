@@ -69,11 +69,17 @@ def test_a_repair_answer_starts_with_the_blamed_def_signature_and_docstring() ->
     assert def_head("def f(x):\n    return x\n") == "def f(x):\n"
 
 
-def test_a_prefilled_repair_is_spliced_into_the_file(tmp_path: Path) -> None:
-    spec = Spec(summary="calc", files=[FileContract(path="calc.py")])
+def calc_verifier() -> Verifier:
+    """A verifier of a one-file project, `calc.py`, as `run` would have set it up."""
     verifier = Verifier()
+    spec = Spec(summary="calc", files=[FileContract(path="calc.py")])
     verifier.spec, verifier.design = spec, Design(files=[FilePlan(path="calc.py")])
     verifier.repaired, verifier.begun = Counter(), Counter()
+    return verifier
+
+
+def test_a_prefilled_repair_is_spliced_into_the_file(tmp_path: Path) -> None:
+    verifier = calc_verifier()
     model = ScriptedModel(["    return a + b\n```\n"], supports_prefill=True)
     ctx = Context("r-test", "add two numbers", tmp_path, model, LocalSandbox())
     current = 'def add(a, b):\n    """The sum."""\n    return a - b\n'
@@ -85,10 +91,7 @@ def test_a_prefilled_repair_is_spliced_into_the_file(tmp_path: Path) -> None:
 def test_each_repair_of_the_same_blamed_functions_begins_at_the_next_one(tmp_path: Path) -> None:
     """The answer is begun at the first blamed def, and the model stops after it: 06-lrucache's
     repairs of `__init__`, `put`, `get` and `keys` rewrote `__init__` every time."""
-    spec = Spec(summary="calc", files=[FileContract(path="calc.py")])
-    verifier = Verifier()
-    verifier.spec, verifier.design = spec, Design(files=[FilePlan(path="calc.py")])
-    verifier.repaired, verifier.begun = Counter(), Counter()
+    verifier = calc_verifier()
     model = ScriptedModel(["    return a\n```\n", "    return a * b\n```\n"], supports_prefill=True)
     ctx = Context("r-test", "keep and multiply", tmp_path, model, LocalSandbox())
     current = (
@@ -106,10 +109,7 @@ def test_each_repair_of_the_same_blamed_functions_begins_at_the_next_one(tmp_pat
 def test_a_second_repair_hides_the_wrong_body_from_the_walk_too(tmp_path: Path) -> None:
     """The second repair of the same function shows the file with its body hollowed out; a
     walk of its lines would quote the wrong version back, so that repair gets none."""
-    spec = Spec(summary="calc", files=[FileContract(path="calc.py")])
-    verifier = Verifier()
-    verifier.spec, verifier.design = spec, Design(files=[FilePlan(path="calc.py")])
-    verifier.repaired, verifier.begun = Counter(), Counter()
+    verifier = calc_verifier()
     model = ScriptedModel(["    return a ** b\n```\n"] * 2, supports_prefill=True)
     ctx = Context("r-test", "multiply", tmp_path, model, LocalSandbox())
     current = 'def mul(a, b):\n    """The product."""\n    return a ** b\n'
@@ -154,10 +154,7 @@ CRASH = (
 
 
 def crash_repair(tmp_path: Path, answers: list[str]) -> tuple[str | None, ScriptedModel, Context]:
-    spec = Spec(summary="calc", files=[FileContract(path="calc.py")])
-    verifier = Verifier()
-    verifier.spec, verifier.design = spec, Design(files=[FilePlan(path="calc.py")])
-    verifier.repaired, verifier.begun = Counter(), Counter()
+    verifier = calc_verifier()
     model = ScriptedModel(answers, supports_prefill=True)
     ctx = Context("r-test", "the mean, 0.0 of nothing", tmp_path, model, LocalSandbox())
     return verifier.repair_functions(ctx, "calc.py", MEAN, [CRASH], ["mean"], 1), model, ctx
@@ -193,10 +190,7 @@ def test_a_repair_that_only_repeats_the_crash_writes_nothing(tmp_path: Path) -> 
 def test_a_smaller_blamed_set_begins_at_a_function_not_yet_begun_at(tmp_path: Path) -> None:
     """01-money's repairs of three, two, then one blamed function all began at `__init__` (each
     set was new) and wrote it back unchanged three times."""
-    spec = Spec(summary="calc", files=[FileContract(path="calc.py")])
-    verifier = Verifier()
-    verifier.spec, verifier.design = spec, Design(files=[FilePlan(path="calc.py")])
-    verifier.repaired, verifier.begun = Counter(), Counter()
+    verifier = calc_verifier()
     model = ScriptedModel(["    return a\n```\n"] * 3, supports_prefill=True)
     ctx = Context("r-test", "keep and multiply", tmp_path, model, LocalSandbox())
     current = (
