@@ -183,7 +183,7 @@ class Verifier:
         self.judge_seconds = JUDGE_GUESS
         self.file_round_seconds = None
         self.dropped: list[str] = []
-        self.reasons: dict[str, str] = {}  # test name -> the judge's reason
+        self.reasons: dict[str, str] = {}  # "file::test" -> the judge's reason
         self.failing = Counter[str]()  # test id -> number of candidates it failed on
         self.repaired = Counter[tuple[str, ...]]()  # blamed functions -> repairs asked of them
         self.begun = Counter[str]()  # function -> repairs whose answer began at it
@@ -250,7 +250,7 @@ class Verifier:
 
     def why(self, dropped: str) -> str:
         """A dropped test with the judge's reason, as far as the judge gave one."""
-        reason = self.reasons.get(dropped.rpartition("::")[2], "")
+        reason = self.reasons.get(dropped, "")
         return f"{dropped}: {reason}" if reason else dropped
 
     @staticmethod
@@ -380,7 +380,8 @@ class Verifier:
             self.judge_seconds = time.perf_counter() - asked
             self.judged[key] = verdict.wrong if verdict else "unknown"
             if verdict:
-                self.reasons[failure["test"].split("[")[0]] = " ".join(verdict.reason.split())
+                name = f"{test_file}::{failure['test'].split('[')[0]}"  # as `dropped` has it
+                self.reasons[name] = " ".join(verdict.reason.split())
             budget = self.drop_budget(test_file, best)
             already = sum(1 for d in self.dropped if d.startswith(test_file))
             planned = drops.setdefault(test_file, set())
