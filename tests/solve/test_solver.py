@@ -475,6 +475,35 @@ def test_a_wrong_expectation_is_dropped_but_a_test_the_code_crashed_on_stays(
     assert "def test_mul_text" in kept and "def test_mul_wrong" not in kept
 
 
+def test_a_test_wanting_a_value_where_the_request_says_it_raises_is_dropped_at_once(
+    repo: Path, journal: Journal
+) -> None:
+    # 05: "raises ValueError when upper < lower", and QA expected clamp(10, 15, 5) == 5; the
+    # right code raised there, the test stayed as one it crashed on, eight rounds chased it
+    request = (
+        "Add `div(a, b)` to calc.py: it returns a / b, and raises ValueError when b is 0.\n\n"
+        "```\n>>> div(6, 3)\n2.0\n```\n"
+    )
+    plan = json.dumps(
+        {"kind": "feature", "summary": "add div", "files": ["calc.py"], "functions": ["div"]}
+    )
+    tests = (
+        "```python\nfrom calc import div\n\n\ndef test_div():\n    assert div(8, 2) == 4\n\n\n"
+        "def test_div_one():\n    assert div(5, 1) == 5\n\n\n"
+        "def test_div_zero():\n    assert div(1, 0) == 0\n```"
+    )
+    code = (
+        "```python\ndef div(a, b):\n    if b == 0:\n"
+        '        raise ValueError("cannot divide by zero")\n    return a / b\n```'
+    )
+    script = Script(plan=[plan], qa=[tests], edit=[code])
+    outcome = solver(script, journal).solve(repo, request)
+    verify = outcome.report["verify"]
+    assert verify["dropped"] == ["tests.test_div_feature::test_div_zero"]
+    assert verify["rounds"] == [] and "raises" in verify["stopped"]
+    assert outcome.verdict == "resolved"
+
+
 def _grades(tmp_path: Path) -> Path:
     root = tmp_path / "grades"
     (root / "tests").mkdir(parents=True)

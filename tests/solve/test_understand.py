@@ -13,6 +13,7 @@ from macrohard.solve.testrun import (
     crashed,
     detect_test_command,
     parse_test_command,
+    refused,
     regressions,
     run_tests,
 )
@@ -108,3 +109,25 @@ def test_a_failure_raised_by_the_code_is_told_from_a_failed_check() -> None:
     assert crashed(raised) and crashed(in_code)
     assert not crashed(checked) and not crashed(no_raise) and not crashed(own_bug)
     assert not crashed("failed")
+
+
+def test_a_raise_the_request_asks_for_is_a_refusal_not_a_crash() -> None:
+    raised = (
+        "        if lower > upper:\n"
+        '>           raise ValueError("upper bound below lower bound")\n'
+        "E           ValueError: upper bound below lower bound\n\n"
+        "boltons/mathutils.py:244: ValueError"
+    )
+    request = "Add clamp(x, lower, upper); it raises ValueError when upper < lower."
+    assert refused(raised, request)
+    # the request says nothing of ValueError: a crash like any other
+    assert not refused(raised, "Add clamp(x, lower, upper).")
+    # the error came from somewhere else than a raise statement of the code
+    slipped = (
+        ">       return int(text)\n"
+        "E       ValueError: invalid literal for int() with base 10: 'x'\n\n"
+        "pkg/calc.py:3: ValueError"
+    )
+    assert not refused(slipped, request)
+    checked = "E       AssertionError: 1 != 2\n\ntests/test_x.py:7: AssertionError"
+    assert not refused(checked, "raises AssertionError")

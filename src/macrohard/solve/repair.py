@@ -47,6 +47,7 @@ from macrohard.solve.testrun import (
     TestRun,
     belongs,
     crashed,
+    refused,
     regressions,
     run_tests,
 )
@@ -209,6 +210,9 @@ class Verifier:
         for number in range(0 if stopped else self.rounds):
             if best.perfect or self._out_of_time():
                 break
+            if self._refusals_only(best):
+                stopped = "all that fails is QA's tests wanting a value where the request raises"
+                break
             try:
                 candidate, how = self._candidate(plan, tests, best, number)
             except (BudgetExceeded, Cancelled) as exc:
@@ -260,16 +264,31 @@ class Verifier:
             test_files=test_files if dropped else {},
         )
 
-    @staticmethod
-    def _droppable(best: Trial) -> list[str]:
+    def _droppable(self, best: Trial) -> list[str]:
         """The failing model-written tests that may be dropped as wrong: none while anything
         regressed, errs or a client example fails, or when more than half of them fail; and
-        never one the code crashed on (the input it gave is the code's to take)."""
+        never one the code crashed on (the input it gave is the code's to take), unless the
+        crash is a `raise` of the error the request says the code raises."""
         if best.run.error or best.regressed or best.client_failed or not best.new_failed:
             return []
         if len(best.new_failed) * 2 > best.new_total:
             return []
-        return [t for t in best.new_failed if not crashed(best.run.failures.get(t, ""))]
+
+        def wrong(test: str) -> bool:
+            failure = best.run.failures.get(test, "")
+            return not crashed(failure) or refused(failure, self.ctx.request)
+
+        return [t for t in best.new_failed if wrong(t)]
+
+    def _refusals_only(self, best: Trial) -> bool:
+        """Whether every failing test is a droppable one the code refused on purpose: no
+        repair round should chase it (05: eight rounds spent on `clamp(10, 15, 5) == 5`)."""
+        wrong = self._droppable(best)
+        return (
+            bool(wrong)
+            and len(wrong) == len(best.new_failed)
+            and all(refused(best.run.failures.get(t, ""), self.ctx.request) for t in wrong)
+        )
 
     def _out_of_time(self) -> bool:
         budget = self.ctx.model.budget

@@ -253,6 +253,21 @@ def crashed(failure: str) -> bool:
     return kind not in _CHECKS_FAILED and not is_test_file(path.lstrip("/"))
 
 
+def refused(failure: str, request: str) -> bool:
+    """Whether a crash is the code refusing on purpose as the request asks: the frame it ended
+    in is a `raise` of an error the request says is raised (05: "raises ValueError when upper <
+    lower"; QA expected `clamp(10, 15, 5) == 5`, and the test stayed as one the code crashed on
+    while the change was right)."""
+    found = _RAISED_AT.findall(failure)
+    if not found or not crashed(failure):
+        return False
+    kind = found[-1][1]
+    lines = failure[: failure.rfind(f": {kind}")].splitlines()
+    pointed = [line[1:].strip() for line in lines if line.startswith(">")]
+    raised = bool(pointed) and re.match(rf"raise\s+(\w+\.)*{kind}\b", pointed[-1]) is not None
+    return raised and re.search(rf"\b{kind}\b", request) is not None
+
+
 def belongs(test_id: str, path: str) -> bool:
     """Whether a JUnit test id (`classname::name`) is a test of the file at `path` (or its
     collection error, which pytest reports with an empty classname)."""
