@@ -167,6 +167,37 @@ def test_the_clients_examples_let_the_judge_drop_most_of_a_wrong_qa_file(
     assert "Code:\n" in first[0] and first[0] == second[0] and first[2] != second[2]
 
 
+def test_a_test_expecting_a_value_where_the_request_says_it_raises_is_dropped_unjudged(
+    tmp_path: Path, journal: Journal
+) -> None:
+    """05-clamp of `bench solve`, in a build: the request says `div` raises ValueError when b is
+    0, QA expected 0 there. The code raising it is no reason to blame the code, and no judge
+    need be asked."""
+    request = (
+        "Please build a tiny math helper library. The file must be `mathutil.py` and offer "
+        "`add(a: int, b: int) -> int` (the sum) and `div(a: int, b: int) -> float` (a / b; it "
+        "raises ValueError when b is 0).\n\n```python\n>>> from mathutil import div\n"
+        ">>> div(6, 3)\n2.0\n```\n"
+    )
+    tests = (
+        "```python\nfrom mathutil import add, div\n\n\ndef test_add():\n    assert add(2, 3) == 5"
+        "\n\n\ndef test_div():\n    assert div(8, 2) == 4\n\n\n"
+        "def test_div_zero():\n    assert div(1, 0) == 0\n```"
+    )
+    code = (
+        "```python\ndef add(a: int, b: int) -> int:\n    return a + b\n\n\n"
+        "def div(a: int, b: int) -> float:\n    if b == 0:\n"
+        '        raise ValueError("b is 0")\n    return a / b\n```'
+    )
+    script = Script(code=[code], tests=tests)
+    outcome = company(script, journal).build(request, tmp_path / "p")
+    assert outcome.verdict == "shipped", outcome.report
+    assert "judge" not in script.calls
+    verify = next(p for p in journal.phases(outcome.run_id) if p.name == "verify")
+    assert verify.output is not None
+    assert verify.output["dropped_tests"] == ["tests/test_mathutil.py::test_div_zero"]
+
+
 def test_the_reviewer_tidies_an_unused_variable(tmp_path: Path, journal: Journal) -> None:
     untidy = GOOD.replace(
         "return a * b",

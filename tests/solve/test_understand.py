@@ -7,13 +7,12 @@ from pathlib import Path
 import pytest
 
 from macrohard.errors import UserError
+from macrohard.gates.failures import crashed, refused
 from macrohard.sandbox import default_sandbox
 from macrohard.solve.testrun import (
     TestCommand,
-    crashed,
     detect_test_command,
     parse_test_command,
-    refused,
     regressions,
     run_tests,
 )

@@ -38,6 +38,7 @@ from macrohard.company.splice import (
     without,
 )
 from macrohard.errors import BudgetExceeded, Cancelled, EditError
+from macrohard.gates.failures import crashed, refused
 from macrohard.sandbox import Sandbox
 from macrohard.solve import edits
 from macrohard.solve.screen import tests_in
@@ -46,8 +47,6 @@ from macrohard.solve.testrun import (
     TestCommand,
     TestRun,
     belongs,
-    crashed,
-    refused,
     regressions,
     run_tests,
 )

@@ -58,6 +58,7 @@ from macrohard.company.splice import (
     written,
 )
 from macrohard.gates import GateResult, TestsGate
+from macrohard.gates.failures import refused
 from macrohard.models.base import Message, assistant, user
 from macrohard.synth.extract import fenced_blocks
 from macrohard.synth.imports import add_missing_imports
@@ -67,6 +68,7 @@ JUDGE = (
     "expects something the spec does not say, or computes the expected value wrongly) or the "
     "code (it does not do what the spec says)."
 )
+REFUSED = "the code raises here the error the request says it raises"
 DIVERGE_TRIES = 4  # samples of a repair's first line at the crash before giving up
 DIVERGE_LINE_TOKENS = 80
 JUDGE_TOKENS = 120  # the verdict comes first; its reason only explains, and a reason cut here
@@ -350,8 +352,6 @@ class Verifier:
         suspects.sort(key=lambda f: -self.failing[f"{f['classname']}::{f['test']}"])
         drops: dict[str, set[str]] = {}
         for failure in suspects[:JUDGED_PER_ROUND]:
-            if not self.fits(ctx, self.judge_seconds + self.candidate_seconds(ctx, "")):
-                break
             test_file = test_file_of(failure)
             source = test_source(ctx.read(test_file), failure["test"])
             key = f"{failure['classname']}::{failure['test']}"
@@ -362,22 +362,12 @@ class Verifier:
             if expected_in_request(said, ctx.request):
                 self.judged[key] = "code"  # the client wrote the expected answer
                 continue
-            path = self.source_of.get(test_file) or self.design.files[0].path
-            if uses_api(source):  # a service's test: say what api is
-                source += f"\n{API_NOTE}"
-            asked = time.perf_counter()
-            verdict = ctx.ask_json(
-                ctx.prompt(
-                    JUDGE,
-                    f"Code:\n{ctx.read(path)[:4000]}\n\nTest:\n{source}\n\nFailure:\n"
-                    f"{said[-600:]}\n\nAnswer in JSON.",
-                    self.spec,
-                ),
-                Verdict,
-                max_tokens=JUDGE_TOKENS,
-                partial=True,
-            )
-            self.judge_seconds = time.perf_counter() - asked
+            if refused(said, ctx.request):  # no judge needed: the client asked for that raise
+                verdict: Verdict | None = Verdict(wrong="test", reason=REFUSED)
+            elif not self.fits(ctx, self.judge_seconds + self.candidate_seconds(ctx, "")):
+                break
+            else:
+                verdict = self.judge(ctx, test_file, source, said)
             self.judged[key] = verdict.wrong if verdict else "unknown"
             if verdict:
                 name = f"{test_file}::{failure['test'].split('[')[0]}"  # as `dropped` has it
@@ -392,6 +382,26 @@ class Verifier:
                 ctx.write(test_file, drop_tests(ctx.read(test_file), names))
                 self.dropped += [f"{test_file}::{n}" for n in sorted(names)]
         return any(drops.values())
+
+    def judge(self, ctx: Context, test_file: str, source: str, said: str) -> Verdict | None:
+        """The model's verdict on a failing test: is the test wrong, or the code?"""
+        path = self.source_of.get(test_file) or self.design.files[0].path
+        if uses_api(source):  # a service's test: say what api is
+            source += f"\n{API_NOTE}"
+        asked = time.perf_counter()
+        verdict = ctx.ask_json(
+            ctx.prompt(
+                JUDGE,
+                f"Code:\n{ctx.read(path)[:4000]}\n\nTest:\n{source}\n\nFailure:\n"
+                f"{said[-600:]}\n\nAnswer in JSON.",
+                self.spec,
+            ),
+            Verdict,
+            max_tokens=JUDGE_TOKENS,
+            partial=True,
+        )
+        self.judge_seconds = time.perf_counter() - asked
+        return verdict
 
     def drop_budget(self, test_file: str, best: Trial) -> int:
         """How many of a QA file's tests may be dropped as wrong. Judging runs only while the
