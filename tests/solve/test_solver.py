@@ -15,6 +15,7 @@ from macrohard.models import FunctionModel
 from macrohard.models.base import Request
 from macrohard.sandbox import default_sandbox
 from macrohard.solve import Solver
+from macrohard.solve import solver as solver_module
 
 CALC = '''"""A tiny calculator."""
 
@@ -440,6 +441,28 @@ def test_a_bugs_repairs_also_start_again_from_the_function_as_it_was(
     assert "assert -2 == 2" in original
     hows = [r["how"] for r in outcome.report["verify"]["rounds"]]
     assert hows == ["function sub", "function sub (from the original)"]
+
+
+@pytest.mark.parametrize(("minutes", "verdict"), [(None, "unresolved"), (10.0, "resolved")])
+def test_a_timed_run_repairs_while_time_is_left_not_for_a_fixed_count(
+    repo: Path,
+    journal: Journal,
+    monkeypatch: pytest.MonkeyPatch,
+    minutes: float | None,
+    verdict: str,
+) -> None:
+    # at 8 rounds, a full run's 03 and 04 stopped repairing with a third of their time left
+    monkeypatch.setattr(solver_module, "TIMED_ROUNDS", 4)
+    bug, plan, reproduces = _sub_bug(repo)
+    wrong = [f"```python\ndef sub(a, b):\n    return {v}\n```" for v in ("7", "8", "9")]
+    fix = "```python\ndef sub(a, b):\n    return a - b\n```"
+    script = Script(plan=[plan], qa=[reproduces], function=[*wrong, fix])
+    model = Solver(
+        FunctionModel(script), journal=journal, sandbox=default_sandbox(), repair_rounds=2
+    )
+    outcome = model.solve(repo, bug, max_minutes=minutes)
+    assert outcome.verdict == verdict, outcome.report["verify"]
+    assert len(outcome.report["verify"]["rounds"]) == (2 if minutes is None else 4)
 
 
 def test_repairs_start_from_the_original_when_the_first_fix_broke_more(
