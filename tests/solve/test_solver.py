@@ -465,6 +465,31 @@ def test_a_timed_run_repairs_while_time_is_left_not_for_a_fixed_count(
     assert len(outcome.report["verify"]["rounds"]) == (2 if minutes is None else 4)
 
 
+def test_lines_a_fix_rewrote_that_the_tests_do_not_need_are_put_back(
+    repo: Path, journal: Journal
+) -> None:
+    # 10: the fix of `humanize` also turned a working `re.sub(r"_id$", ...)` into a wrong
+    # `rstrip('_id')`; the tests passed either way, the hidden ones did not
+    (repo / "calc.py").write_text(
+        CALC.replace("    return a - b", "    a, b = int(a), int(b)\n    return b - a")
+    )
+    git(repo, "commit", "-qam", "sub")
+    bug = "Bug: sub(5, 3) returns -2 instead of 2."
+    plan = json.dumps({"kind": "bug", "summary": "fix", "files": ["calc.py"], "functions": ["sub"]})
+    reproduces = (
+        "```python\nfrom calc import sub\n\n\ndef test_sub():\n    assert sub(5, 3) == 2\n```"
+    )
+    fix = "```python\ndef sub(a, b):\n    a, b = a, b  # as given\n    return a - b  # fixed\n```"
+    script = Script(plan=[plan], qa=[reproduces], function=[fix])
+    outcome = solver(script, journal).solve(repo, bug)
+    assert outcome.verdict == "resolved", outcome.report["verify"]
+    code = git(repo, "show", f"{outcome.branch}:calc.py")
+    assert "    a, b = int(a), int(b)\n    return a - b  # fixed\n" in code
+    assert outcome.report["verify"]["restored"] == ["calc.py: a, b = int(a), int(b)"]
+    pr = git(repo, "show", f"{outcome.branch}:.macrohard/solve/{outcome.run_id}/PR.md")
+    assert "`calc.py: a, b = int(a), int(b)`" in pr
+
+
 def test_repairs_start_from_the_original_when_the_first_fix_broke_more(
     repo: Path, journal: Journal
 ) -> None:

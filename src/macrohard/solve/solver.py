@@ -664,6 +664,14 @@ def pr_text(report: dict[str, Any]) -> str:
         f"{', '.join(verify.get('regressions', [])) or 'none'}.",
         f"- New tests: {', '.join(f'`{t}`' for t in report['new_tests']) or 'none'}"
         + (f"; dropped as unmet: {verify['dropped']}" if verify.get("dropped") else ""),
+        *(
+            [
+                f"- Lines the change rewrote but the tests did not need, kept as they were: "
+                f"{', '.join(f'`{r}`' for r in verify['restored'])}"
+            ]
+            if verify.get("restored")
+            else []
+        ),
         *[f"- Gate {g['name']}: {g['status']} ({g['summary']})" for g in report["gates"]],
         "",
         f"Model `{report['model']}`, {report['tokens']['total']:,} tokens, "
