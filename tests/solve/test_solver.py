@@ -15,6 +15,7 @@ from macrohard.models import FunctionModel
 from macrohard.models.base import Request
 from macrohard.sandbox import default_sandbox
 from macrohard.solve import Solver
+from macrohard.solve import solver as solver_module
 
 CALC = '''"""A tiny calculator."""
 
@@ -440,6 +441,53 @@ def test_a_bugs_repairs_also_start_again_from_the_function_as_it_was(
     assert "assert -2 == 2" in original
     hows = [r["how"] for r in outcome.report["verify"]["rounds"]]
     assert hows == ["function sub", "function sub (from the original)"]
+
+
+@pytest.mark.parametrize(("minutes", "verdict"), [(None, "unresolved"), (10.0, "resolved")])
+def test_a_timed_run_repairs_while_time_is_left_not_for_a_fixed_count(
+    repo: Path,
+    journal: Journal,
+    monkeypatch: pytest.MonkeyPatch,
+    minutes: float | None,
+    verdict: str,
+) -> None:
+    # at 8 rounds, a full run's 03 and 04 stopped repairing with a third of their time left
+    monkeypatch.setattr(solver_module, "TIMED_ROUNDS", 4)
+    bug, plan, reproduces = _sub_bug(repo)
+    wrong = [f"```python\ndef sub(a, b):\n    return {v}\n```" for v in ("7", "8", "9")]
+    fix = "```python\ndef sub(a, b):\n    return a - b\n```"
+    script = Script(plan=[plan], qa=[reproduces], function=[*wrong, fix])
+    model = Solver(
+        FunctionModel(script), journal=journal, sandbox=default_sandbox(), repair_rounds=2
+    )
+    outcome = model.solve(repo, bug, max_minutes=minutes)
+    assert outcome.verdict == verdict, outcome.report["verify"]
+    assert len(outcome.report["verify"]["rounds"]) == (2 if minutes is None else 4)
+
+
+def test_lines_a_fix_rewrote_that_the_tests_do_not_need_are_put_back(
+    repo: Path, journal: Journal
+) -> None:
+    # 10: the fix of `humanize` also turned a working `re.sub(r"_id$", ...)` into a wrong
+    # `rstrip('_id')`; the tests passed either way, the hidden ones did not
+    (repo / "calc.py").write_text(
+        CALC.replace("    return a - b", "    a, b = int(a), int(b)\n    return b - a")
+    )
+    git(repo, "commit", "-qam", "sub")
+    bug = "Bug: sub(5, 3) returns -2 instead of 2."
+    plan = json.dumps({"kind": "bug", "summary": "fix", "files": ["calc.py"], "functions": ["sub"]})
+    reproduces = (
+        "```python\nfrom calc import sub\n\n\ndef test_sub():\n    assert sub(5, 3) == 2\n```"
+    )
+    fix = "```python\ndef sub(a, b):\n    a, b = a, b  # as given\n    return a - b  # fixed\n```"
+    script = Script(plan=[plan], qa=[reproduces], function=[fix])
+    outcome = solver(script, journal).solve(repo, bug)
+    assert outcome.verdict == "resolved", outcome.report["verify"]
+    code = git(repo, "show", f"{outcome.branch}:calc.py")
+    assert "    a, b = int(a), int(b)\n    return a - b  # fixed\n" in code
+    assert outcome.report["verify"]["restored"] == ["calc.py: a, b = int(a), int(b)"]
+    pr = git(repo, "show", f"{outcome.branch}:.macrohard/solve/{outcome.run_id}/PR.md")
+    assert "`calc.py: a, b = int(a), int(b)`" in pr
 
 
 def test_repairs_start_from_the_original_when_the_first_fix_broke_more(

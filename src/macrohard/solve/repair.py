@@ -40,7 +40,7 @@ from macrohard.company.splice import (
 from macrohard.errors import BudgetExceeded, Cancelled, EditError
 from macrohard.gates.failures import crashed, refused
 from macrohard.sandbox import Sandbox
-from macrohard.solve import edits
+from macrohard.solve import edits, minimize
 from macrohard.solve.screen import tests_in
 from macrohard.solve.steps import Plan, signatures, write_edit, write_function
 from macrohard.solve.testrun import (
@@ -240,6 +240,9 @@ class Verifier:
         dropped, test_files = self._drop_wrong_tests(best, tests, client)
         if dropped:
             best = self.trial(test_files, client)
+        restored: list[str] = []
+        if best.perfect and not self.settled:  # a one-token variant is as small as it gets
+            best, restored = self._minimize(best, test_files, client)
         verified = best.perfect  # the solver also requires a changed source file
         output = {
             "first": first,
@@ -249,6 +252,7 @@ class Verifier:
             "client_failing": best.client_failed[:20],
             "rounds": rounds,
             "dropped": dropped,
+            "restored": restored,
             "stopped": stopped or None,
         }
         changed_now = sorted(best.files)
@@ -262,6 +266,30 @@ class Verifier:
             commit_paths=paths,
             test_files=test_files if dropped else {},
         )
+
+    def _minimize(self, best: Trial, tests: dict[str, str], client: str) -> tuple[Trial, list[str]]:
+        """The verified `best` with each part of its change to lines the files had put back as
+        it was where every test still passes (solve.minimize); what was put back, for the
+        report."""
+        restored = []
+        for rel, before in self.origin.items():
+            after = best.files.get(rel)
+            if after is None or after == before:
+                continue
+            change = minimize.split(before, after)
+            back: set[int] = set()
+            for index in change.revertible()[: minimize.PARTS]:
+                text = change.build(back | {index})
+                if self._out_of_time() or not minimize.parses(text):
+                    continue
+                self.ctx.write(rel, text)
+                trial = self.trial(tests, client)
+                if trial.perfect:
+                    back.add(index)
+                    best = trial
+                    restored.append(f"{rel}: {change.line(index)}")
+            self.ctx.write(rel, change.build(back))
+        return best, restored
 
     def _droppable(self, best: Trial) -> list[str]:
         """The failing model-written tests that may be dropped as wrong: none while anything

@@ -77,6 +77,9 @@ REPRODUCED_CHARS = 1200
 # most a fifth of the time left
 MUTATION_SECONDS = 90.0
 MUTATED_FUNCTIONS = 6  # of the functions the failing tests ran
+# repair rounds of a run with a time limit: the clock decides, not the count (at 8 rounds, a
+# full run's 03 and 04 stopped repairing at 295 and 363 s of their 480; a round is 25-45 s)
+TIMED_ROUNDS = 24
 
 
 @dataclass(frozen=True)
@@ -513,7 +516,7 @@ class Solver:
             self.sandbox,
             work.command,
             work.baseline,
-            self.repair_rounds,
+            self._rounds(ctx),
             work.examples,
             work.fresh,
             work.frozen,
@@ -551,6 +554,11 @@ class Solver:
         work.summary["verify"] = result.output
         verdict = "ok" if work.verified else "failed"
         return result.summary, result.output, verdict, result.commit_paths
+
+    def _rounds(self, ctx: Context) -> int:
+        """Repair rounds: `repair_rounds` without a time limit; with one, as many as fit."""
+        timed = ctx.model.budget.seconds_left() is not None
+        return max(self.repair_rounds, TIMED_ROUNDS) if timed else self.repair_rounds
 
     def _review(self, ctx: Context, tree: Workspace, work: Work) -> Any:
         base_files = set(tree.files(work.base))
@@ -656,6 +664,14 @@ def pr_text(report: dict[str, Any]) -> str:
         f"{', '.join(verify.get('regressions', [])) or 'none'}.",
         f"- New tests: {', '.join(f'`{t}`' for t in report['new_tests']) or 'none'}"
         + (f"; dropped as unmet: {verify['dropped']}" if verify.get("dropped") else ""),
+        *(
+            [
+                f"- Lines the change rewrote but the tests did not need, kept as they were: "
+                f"{', '.join(f'`{r}`' for r in verify['restored'])}"
+            ]
+            if verify.get("restored")
+            else []
+        ),
         *[f"- Gate {g['name']}: {g['status']} ({g['summary']})" for g in report["gates"]],
         "",
         f"Model `{report['model']}`, {report['tokens']['total']:,} tokens, "
