@@ -465,11 +465,13 @@ def test_a_timed_run_repairs_while_time_is_left_not_for_a_fixed_count(
     assert len(outcome.report["verify"]["rounds"]) == (2 if minutes is None else 4)
 
 
+@pytest.mark.parametrize("only_the_rewrite_passes", [False, True])
 def test_lines_a_fix_rewrote_that_the_tests_do_not_need_are_put_back(
-    repo: Path, journal: Journal
+    repo: Path, journal: Journal, only_the_rewrite_passes: bool
 ) -> None:
     # 10: the fix of `humanize` also turned a working `re.sub(r"_id$", ...)` into a wrong
-    # `rstrip('_id')`; the tests passed either way, the hidden ones did not
+    # `rstrip('_id')`; the client's examples and the project's tests passed either way (a QA
+    # test, `humanize('author_id_') == 'Author'`, only with the rewrite), the hidden ones did not
     (repo / "calc.py").write_text(
         CALC.replace("    return a - b", "    a, b = int(a), int(b)\n    return b - a")
     )
@@ -479,6 +481,10 @@ def test_lines_a_fix_rewrote_that_the_tests_do_not_need_are_put_back(
     reproduces = (
         "```python\nfrom calc import sub\n\n\ndef test_sub():\n    assert sub(5, 3) == 2\n```"
     )
+    if only_the_rewrite_passes:  # a wrong QA test: the authors' int() stays, the test goes
+        reproduces = reproduces.replace(
+            "\n```", "\n\n\ndef test_sub_fraction():\n    assert sub(5.5, 3) == 2.5\n```"
+        )
     fix = "```python\ndef sub(a, b):\n    a, b = a, b  # as given\n    return a - b  # fixed\n```"
     script = Script(plan=[plan], qa=[reproduces], function=[fix])
     outcome = solver(script, journal).solve(repo, bug)
@@ -486,6 +492,8 @@ def test_lines_a_fix_rewrote_that_the_tests_do_not_need_are_put_back(
     code = git(repo, "show", f"{outcome.branch}:calc.py")
     assert "    a, b = int(a), int(b)\n    return a - b  # fixed\n" in code
     assert outcome.report["verify"]["restored"] == ["calc.py: a, b = int(a), int(b)"]
+    dropped = ["tests.test_sub_bug::test_sub_fraction"] if only_the_rewrite_passes else []
+    assert outcome.report["verify"]["dropped"] == dropped
     pr = git(repo, "show", f"{outcome.branch}:.macrohard/solve/{outcome.run_id}/PR.md")
     assert "`calc.py: a, b = int(a), int(b)`" in pr
 
