@@ -287,8 +287,10 @@ class Verifier:
             change = minimize.split(before, after)
             back: set[int] = set()
             for index in change.revertible()[: minimize.PARTS]:
+                if self._out_of_time():
+                    break
                 text = change.build(back | {index})
-                if self._out_of_time() or not minimize.parses(text):
+                if not minimize.parses(text):
                     continue
                 self.ctx.write(rel, text)
                 trial = self.trial(tests, client)
