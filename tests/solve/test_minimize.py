@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from macrohard.solve.minimize import parses, split
+from macrohard.company.splice import parses
+from macrohard.solve.minimize import split
 
 BEFORE = "def f(word):\n    word = strip(word)\n    word = glue(word)\n    return word\n"
 AFTER = (

@@ -30,6 +30,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from macrohard.company.splice import parses
 from macrohard.models.base import Message, assistant
 from macrohard.synth.imports import add_missing_imports
 
@@ -136,14 +137,6 @@ def without_demos(code: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _parses(code: str) -> bool:
-    try:  # compile, not ast.parse: a `return` outside a function is an error there
-        compile(code, "<outline>", "exec", dont_inherit=True)
-    except (SyntaxError, ValueError):
-        return False
-    return True
-
-
 Continue = Callable[[list[Message], list[str], int, int], str]
 
 
@@ -179,7 +172,7 @@ def fill(outline: str, messages: list[Message], continue_: Continue) -> str:
             body = _body(text, hole.outer)
             inside = body.lstrip("\n").startswith(hole.indent)  # not a line the def left
             code = _joined([*done, body, *rest])
-            if not body.strip() or not inside or not _parses(code):
+            if not body.strip() or not inside or not parses(code):
                 break  # cut short or broken: the whole-file reply is the better next try
             node = _function_at(code, _def_line(done, hole))
             faults = len(_unread(node, hole.params)) + len(_assigned(node, hole.keeps))
@@ -313,7 +306,7 @@ def _unassigned(done: list[str], body: str, rest: list[str], hole: Hole) -> str:
     if not any(line.strip() for line in kept):
         kept = [hole.indent + "pass"]
     shorter = "\n".join(kept).rstrip()
-    return shorter if _parses(_joined([*done, shorter, *rest])) else body
+    return shorter if parses(_joined([*done, shorter, *rest])) else body
 
 
 def _stored(done: list[str], body: str, rest: list[str], hole: Hole, members: set[str]) -> str:
@@ -328,7 +321,7 @@ def _stored(done: list[str], body: str, rest: list[str], hole: Hole, members: se
         return body
     kept = [f"{hole.indent}self.{'_' if p in members else ''}{p} = {p}" for p in unread]
     longer = "\n".join([body.rstrip(), *kept])
-    return longer if _parses(_joined([*done, longer, *rest])) else body
+    return longer if parses(_joined([*done, longer, *rest])) else body
 
 
 def _imported(done: list[str], rest: list[str]) -> list[str]:
@@ -364,5 +357,5 @@ def _imports(text: str) -> list[str]:
     return [
         line.rstrip()
         for line in text.splitlines()
-        if re.match(r"(?:from\s+[\w.]+\s+)?import\s+\w", line) and _parses(line)
+        if re.match(r"(?:from\s+[\w.]+\s+)?import\s+\w", line) and parses(line)
     ]

@@ -154,6 +154,16 @@ def _decided(node: Def, line: int) -> int:
     return line
 
 
+def parses(code: str) -> bool:
+    """Whether `code` is a valid module: compiled, not only parsed (a `return` outside a
+    function passes `ast.parse`)."""
+    try:
+        compile(code, "<code>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
 def written(outline: str) -> set[str]:
     """The functions an outline gives with their bodies (a parser, `main`, a storage helper):
     everything but a docstring and `...`."""

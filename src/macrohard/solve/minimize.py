@@ -11,7 +11,6 @@ wrote and tested is trusted over a rewrite nothing asked for. New lines are not 
 
 from __future__ import annotations
 
-import ast
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -51,11 +50,3 @@ def split(before: str, after: str) -> Change:
         else:
             parts.append((old[i1:i2], new[j1:j2]))
     return Change(parts)
-
-
-def parses(code: str) -> bool:
-    try:
-        ast.parse(code)
-    except SyntaxError:
-        return False
-    return True

@@ -33,6 +33,7 @@ from macrohard.company.splice import (
     function_source,
     functions,
     hollow,
+    parses,
     span,
     splice,
     without,
@@ -290,7 +291,7 @@ class Verifier:
                 if self._out_of_time():
                     break
                 text = change.build(back | {index})
-                if not minimize.parses(text):
+                if not parses(text):
                     continue
                 self.ctx.write(rel, text)
                 trial = self.trial(tests, client)
