@@ -321,11 +321,11 @@ class Verifier:
     def _refusals_only(self, best: Trial) -> bool:
         """Whether every failing test is a droppable one the code refused on purpose: no
         repair round should chase it (05: eight rounds spent on `clamp(10, 15, 5) == 5`)."""
-        wrong = self._droppable(best)
+        failures = [best.run.failures.get(t, "") for t in best.new_failed]
         return (
-            bool(wrong)
-            and len(wrong) == len(best.new_failed)
-            and all(refused(best.run.failures.get(t, ""), self.ctx.request) for t in wrong)
+            not best.perfect
+            and self._acceptable(best)
+            and all(refused(f, self.ctx.request) for f in failures)
         )
 
     def _out_of_time(self) -> bool:
